@@ -1,0 +1,51 @@
+// swift-tools-version:5.10
+//
+// keyledger: a tamper-evident ledger of JWT signing-key lifecycles.
+//
+// Dependencies point one way only:
+//   keyledger (CLI) -> KeyLedgerReports -> KeyLedger -> JOSE -> OpenSSLBridge -> CLibcrypto
+//                                                    \-> SQLiteBridge -> CSQLite
+// Only the two bridge modules import a C module, so everything above them
+// works with Swift values and never with C pointers.
+import PackageDescription
+
+let package = Package(
+    name: "keyledger",
+    products: [
+        .library(name: "KeyLedger", targets: ["KeyLedger", "KeyLedgerReports", "JOSE"]),
+        .executable(name: "keyledger", targets: ["keyledger"]),
+    ],
+    targets: [
+        // C bridges: the system libraries, found with pkg-config.
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CBridges/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibcrypto",
+            path: "Sources/CBridges/CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "SQLiteBridge", dependencies: ["CSQLite"], path: "Sources/CBridges/SQLiteBridge"),
+        .target(name: "OpenSSLBridge", dependencies: ["CLibcrypto"], path: "Sources/CBridges/OpenSSLBridge"),
+
+        // JOSE: base64url, RFC 8785 canonical JSON, JWK, RFC 7638 thumbprints, JWS.
+        .target(name: "JOSE", dependencies: ["OpenSSLBridge"]),
+
+        // The ledger: store, append, verify, key lifecycle, change control, JWKS.
+        .target(name: "KeyLedger", dependencies: ["JOSE", "SQLiteBridge"]),
+
+        // Audit reports built from a verified ledger.
+        .target(name: "KeyLedgerReports", dependencies: ["KeyLedger"]),
+
+        // The command-line tool: argument parsing and output only.
+        .executableTarget(name: "keyledger", dependencies: ["KeyLedgerReports"]),
+
+        .testTarget(name: "OpenSSLBridgeTests", dependencies: ["OpenSSLBridge"]),
+        .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import KeyLedgerReports
+print("keyledger")
