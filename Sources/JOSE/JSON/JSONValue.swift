@@ -4,9 +4,8 @@
 /// Strings keep the exact Unicode scalars they were given. Nothing here
 /// applies Unicode normalization, and equality compares strings and member
 /// names scalar by scalar, unlike Swift's `String ==`, which treats
-/// canonically equivalent strings as equal. Two values are therefore equal
-/// exactly when their RFC 8785 canonical forms are equal, except that
-/// `.number(.nan)` is unequal to itself.
+/// canonically equivalent strings as equal. Two values that canonicalize are
+/// therefore equal exactly when their RFC 8785 canonical forms are equal.
 ///
 /// An object is a Swift `Dictionary`, whose keys are compared by canonical
 /// equivalence, so one object cannot hold two member names that are
@@ -58,9 +57,9 @@ extension JSONValue {
     /// The number as an integer, if this value is a number with no fractional
     /// part that lies within `Int64.min ... Int64.max`; otherwise `nil`.
     ///
-    /// Integers above 2^53 in magnitude were rounded when parsed, because
-    /// JSON numbers are doubles here, so their value may differ from the digits
-    /// in the input text.
+    /// An integer above 2^53 in magnitude may have been rounded when parsed,
+    /// because JSON numbers are doubles here, so the result can differ from
+    /// the digits in the input text.
     public var int64Value: Int64? {
         guard case .number(let number) = self else { return nil }
         return Int64(exactly: number)
