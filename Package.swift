@@ -44,7 +44,7 @@ let package = Package(
         // The command-line tool: argument parsing and output only.
         .executableTarget(name: "keyledger", dependencies: ["KeyLedgerReports"]),
 
-        .testTarget(name: "OpenSSLBridgeTests", dependencies: ["OpenSSLBridge"]),
+        .testTarget(name: "OpenSSLBridgeTests", dependencies: ["OpenSSLBridge"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger"]),
     ]
