@@ -36,7 +36,14 @@ let package = Package(
         .target(name: "JOSE", dependencies: ["OpenSSLBridge"]),
 
         // The ledger: store, append, verify, key lifecycle, change control, JWKS.
-        .target(name: "KeyLedger", dependencies: ["JOSE", "SQLiteBridge"]),
+        .target(
+            name: "KeyLedger",
+            dependencies: ["JOSE", "OpenSSLBridge", "SQLiteBridge"],
+            plugins: ["EmbedSchema"]
+        ),
+        // Build-time embedding of schema/*.sql, the single source of truth for the tables.
+        .executableTarget(name: "schema-embedder", path: "Sources/Tools/SchemaEmbedder"),
+        .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
 
         // Audit reports built from a verified ledger.
         .target(name: "KeyLedgerReports", dependencies: ["KeyLedger"]),
@@ -46,6 +53,8 @@ let package = Package(
 
         .testTarget(name: "OpenSSLBridgeTests", dependencies: ["OpenSSLBridge"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger"]),
+        .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger", "OpenSSLBridge", "SQLiteBridge"], resources: [.copy("Fixtures")]),
+        // Runs the built `keyledger` binary as a user would.
+        .testTarget(name: "KeyLedgerCLITests", dependencies: ["keyledger", "KeyLedger", "SQLiteBridge"]),
     ]
 )

@@ -1,2 +1,77 @@
-import KeyLedgerReports
-print("keyledger")
+import Foundation
+import KeyLedger
+
+// Entry point: finds the command named by the first words and runs it.
+// Exit status: 0 success, 1 a check failed, 2 usage or input error.
+
+setvbuf(stdout, nil, _IOFBF, 1 << 16)
+
+func topLevelHelp() -> String {
+    var text = """
+    keyledger: a tamper-evident ledger of JWT signing-key lifecycles and change control.
+
+    Usage: keyledger COMMAND [OPTIONS]
+
+    Commands:
+
+    """
+    let width = allCommands.map { $0.spec.path.joined(separator: " ").count }.max() ?? 0
+    for command in allCommands {
+        let name = command.spec.path.joined(separator: " ")
+        text += "  " + name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + command.spec.summary + "\n"
+    }
+    text += """
+
+    Run `keyledger COMMAND --help` for a command's options.
+    Exit status: 0 success, 1 a check failed, 2 usage or input error.
+    """
+    return text
+}
+
+func runMain() -> Int32 {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.isEmpty || arguments == ["--help"] || arguments == ["help"] || arguments == ["-h"] {
+        Terminal.output(topLevelHelp())
+        return arguments.isEmpty ? 2 : 0
+    }
+    if arguments == ["--version"] {
+        Terminal.output("keyledger \(KeyLedgerVersion.current)")
+        return 0
+    }
+    // The longest command path that matches the leading words wins.
+    let match = allCommands
+        .filter { Array(arguments.prefix($0.spec.path.count)) == $0.spec.path }
+        .max { $0.spec.path.count < $1.spec.path.count }
+    guard let command = match else {
+        let group = allCommands.filter { $0.spec.path.first == arguments[0] }
+        if !group.isEmpty {
+            let names = group.map { $0.spec.path.joined(separator: " ") }.joined(separator: ", ")
+            Terminal.message("error: `keyledger \(arguments[0])` needs a subcommand: \(names)")
+        } else {
+            Terminal.message("error: unknown command \"\(arguments[0])\": run `keyledger --help` for the list")
+        }
+        return 2
+    }
+    do {
+        let parsed = try ParsedArguments(Array(arguments.dropFirst(command.spec.path.count)),
+                                         spec: command.spec, environment: ProcessInfo.processInfo.environment)
+        if parsed.wantsHelp {
+            Terminal.output(command.spec.help)
+            return 0
+        }
+        return try command.run(parsed)
+    } catch let error as UsageError {
+        Terminal.message("error: \(error)")
+        return 2
+    } catch let error as LedgerError {
+        Terminal.message("error: \(error)")
+        return error.exitStatus
+    } catch {
+        Terminal.message("error: \(error)")
+        return 2
+    }
+}
+
+let status = runMain()
+fflush(stdout)
+exit(status)

@@ -8,13 +8,25 @@ public final class Statement {
 
     init(connection: Connection, sql: String) throws {
         var prepared: OpaquePointer?
-        let status = sqlite3_prepare_v2(connection.handle, sql, -1, &prepared, nil)
+        var trailingText = ""
+        let status = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
+            let status = sqlite3_prepare_v2(connection.handle, text, -1, &prepared, &tail)
+            if let tail { trailingText = String(cString: tail) }
+            return status
+        }
         guard status == SQLITE_OK, let prepared else {
             sqlite3_finalize(prepared)
             throw SQLiteError(
                 extendedCode: sqlite3_extended_errcode(connection.handle),
                 message: connection.currentMessage,
                 sql: Connection.abbreviate(sql))
+        }
+        // A second statement would be silently ignored; Connection.execute is the way to run several.
+        guard trailingText.allSatisfy({ $0.isWhitespace || $0 == ";" }) else {
+            sqlite3_finalize(prepared)
+            throw SQLiteError(extendedCode: SQLITE_MISUSE, message: "more than one statement given to prepare",
+                              sql: Connection.abbreviate(sql))
         }
         self.handle = prepared
         self.connection = connection
@@ -82,51 +94,76 @@ public final class Statement {
     }
 }
 
-/// The current row of a statement. It is valid only until the next `step()`.
+/// One result row, copied out of SQLite when the statement stepped onto it,
+/// so it stays valid after the statement moves on.
 public struct Row {
-    let statement: Statement
+    public let values: [SQLiteValue]
 
-    public var columnCount: Int { Int(sqlite3_column_count(statement.handle)) }
-
-    public func isNull(_ column: Int) -> Bool {
-        sqlite3_column_type(statement.handle, Int32(column)) == SQLITE_NULL
+    init(statement: Statement) {
+        let handle = statement.handle
+        let count = Int(sqlite3_column_count(handle))
+        var values: [SQLiteValue] = []
+        values.reserveCapacity(count)
+        for column in 0..<Int32(count) {
+            switch sqlite3_column_type(handle, column) {
+            case SQLITE_INTEGER:
+                values.append(.integer(sqlite3_column_int64(handle, column)))
+            case SQLITE_FLOAT:
+                values.append(.real(sqlite3_column_double(handle, column)))
+            case SQLITE_TEXT:
+                let count = Int(sqlite3_column_bytes(handle, column))
+                let text = sqlite3_column_text(handle, column).map {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+                }
+                values.append(.text(text ?? ""))
+            case SQLITE_BLOB:
+                let count = Int(sqlite3_column_bytes(handle, column))
+                let bytes = sqlite3_column_blob(handle, column).map {
+                    Array(UnsafeRawBufferPointer(start: $0, count: count))
+                }
+                values.append(.blob(bytes ?? []))
+            default:
+                values.append(.null)
+            }
+        }
+        self.values = values
     }
 
+    public var columnCount: Int { values.count }
+
+    public func isNull(_ column: Int) -> Bool { values[column] == .null }
+
+    /// The column as an integer; 0 for NULL, text or blob.
     public func int64(_ column: Int) -> Int64 {
-        sqlite3_column_int64(statement.handle, Int32(column))
-    }
-
-    public func int(_ column: Int) -> Int {
-        Int(sqlite3_column_int64(statement.handle, Int32(column)))
-    }
-
-    public func double(_ column: Int) -> Double {
-        sqlite3_column_double(statement.handle, Int32(column))
-    }
-
-    /// The column as UTF-8 text; nil for NULL.
-    public func text(_ column: Int) -> String? {
-        guard let bytes = sqlite3_column_text(statement.handle, Int32(column)) else { return nil }
-        let count = Int(sqlite3_column_bytes(statement.handle, Int32(column)))
-        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
-    }
-
-    /// The column's bytes exactly as stored (text or blob); nil for NULL.
-    public func bytes(_ column: Int) -> [UInt8]? {
-        let index = Int32(column)
-        if sqlite3_column_type(statement.handle, index) == SQLITE_NULL { return nil }
-        guard let pointer = sqlite3_column_blob(statement.handle, index) else { return [] }
-        let count = Int(sqlite3_column_bytes(statement.handle, index))
-        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
-    }
-
-    public func value(_ column: Int) -> SQLiteValue {
-        switch sqlite3_column_type(statement.handle, Int32(column)) {
-        case SQLITE_INTEGER: return .integer(int64(column))
-        case SQLITE_FLOAT: return .real(double(column))
-        case SQLITE_TEXT: return .text(text(column) ?? "")
-        case SQLITE_BLOB: return .blob(bytes(column) ?? [])
-        default: return .null
+        switch values[column] {
+        case .integer(let number): return number
+        case .real(let number): return Int64(number)
+        default: return 0
         }
     }
+
+    public func int(_ column: Int) -> Int { Int(int64(column)) }
+
+    /// The column as text; nil for NULL. A blob is decoded as UTF-8.
+    public func text(_ column: Int) -> String? {
+        switch values[column] {
+        case .text(let text): return text
+        case .blob(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .integer(let number): return String(number)
+        case .real(let number): return String(number)
+        case .null: return nil
+        }
+    }
+
+    /// The column's bytes exactly as stored (text as UTF-8, or blob); nil for NULL.
+    public func bytes(_ column: Int) -> [UInt8]? {
+        switch values[column] {
+        case .blob(let bytes): return bytes
+        case .text(let text): return Array(text.utf8)
+        case .null: return nil
+        default: return nil
+        }
+    }
+
+    public func value(_ column: Int) -> SQLiteValue { values[column] }
 }

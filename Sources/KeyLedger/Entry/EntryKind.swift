@@ -1,0 +1,103 @@
+import Foundation
+
+/// The kind of event an entry records.
+///
+/// The set is open: a ledger written by a newer version may contain kinds
+/// this version does not know, and verification carries them through. New
+/// entries, however, may only use a built-in kind or a custom kind named with
+/// the `x-` prefix.
+public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    // The ledger's own kinds, appended only by the ledger itself.
+
+    /// The first entry: the ledger's identity and its first signing key.
+    public static let genesis = EntryKind(rawValue: "genesis")
+    /// A handover of the ledger's signing key, signed by the outgoing key.
+    public static let signingKeyRotated = EntryKind(rawValue: "signing_key_rotated")
+
+    // The key lifecycle.
+
+    public static let generated = EntryKind(rawValue: "generated")
+    /// A key generated elsewhere (a KMS, another tool) and recorded from its public part.
+    public static let imported = EntryKind(rawValue: "imported")
+    public static let published = EntryKind(rawValue: "published")
+    public static let verified = EntryKind(rawValue: "verified")
+    public static let retired = EntryKind(rawValue: "retired")
+    public static let rolledBack = EntryKind(rawValue: "rolled_back")
+    /// A JWKS check whose served keys did not match the expected set.
+    public static let verificationFailed = EntryKind(rawValue: "verification_failed")
+
+    // Change control.
+
+    public static let changeOpened = EntryKind(rawValue: "change_opened")
+    public static let changeApproved = EntryKind(rawValue: "change_approved")
+    public static let changeAttested = EntryKind(rawValue: "change_attested")
+    public static let changeStarted = EntryKind(rawValue: "change_started")
+    public static let changeCompleted = EntryKind(rawValue: "change_completed")
+    public static let changeAborted = EntryKind(rawValue: "change_aborted")
+    public static let changeRolledBack = EntryKind(rawValue: "change_rolled_back")
+
+    // Evidence and annotations.
+
+    /// A report generated from the ledger, with the digest of its files.
+    public static let reportGenerated = EntryKind(rawValue: "report_generated")
+    /// A free-form annotation.
+    public static let note = EntryKind(rawValue: "note")
+
+    /// Every kind this version defines.
+    public static let builtIn: [EntryKind] = [
+        .genesis, .signingKeyRotated,
+        .generated, .imported, .published, .verified, .retired, .rolledBack, .verificationFailed,
+        .changeOpened, .changeApproved, .changeAttested, .changeStarted, .changeCompleted,
+        .changeAborted, .changeRolledBack,
+        .reportGenerated, .note,
+    ]
+
+    /// Kinds that only the ledger itself appends, as part of creating it or rotating its key.
+    public static let reserved: Set<EntryKind> = [.genesis, .signingKeyRotated]
+
+    public var isBuiltIn: Bool { Self.builtIn.contains(self) }
+
+    /// Whether this is a custom kind: `x-` followed by lowercase letters, digits, `.`, `_` or `-`, 64 characters at most.
+    public var isCustom: Bool {
+        let utf8 = Array(rawValue.utf8)
+        guard utf8.count > 2, utf8.count <= 64, rawValue.hasPrefix("x-") else { return false }
+        return utf8.dropFirst(2).allSatisfy { byte in
+            (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2E || byte == 0x5F || byte == 0x2D
+        }
+    }
+
+    /// Parses a kind for a new entry, rejecting anything that is neither built in nor custom.
+    public init(validating text: String) throws {
+        let kind = EntryKind(rawValue: text)
+        guard kind.isBuiltIn || kind.isCustom else { throw Self.unknownKindError(text) }
+        self = kind
+    }
+
+    static func unknownKindError(_ text: String) -> LedgerError {
+        let known = builtIn.filter { !reserved.contains($0) }.map(\.rawValue).joined(separator: ", ")
+        return LedgerError(.invalidKind,
+            "unknown event kind \(quoted(text)): use one of \(known), or a custom kind such as \"x-deploy\" (x- then lowercase letters, digits, '.', '_' or '-')")
+    }
+}
+
+/// Quotes a user-supplied value for an error message, escaping control
+/// characters and shortening it so a hostile value cannot flood the terminal.
+func quoted(_ value: String, limit: Int = 80) -> String {
+    var escaped = ""
+    for scalar in value.unicodeScalars.prefix(limit) {
+        switch scalar {
+        case "\"": escaped += "\\\""
+        case "\\": escaped += "\\\\"
+        case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value):
+            escaped += String(format: "\\u{%X}", scalar.value)
+        default: escaped.unicodeScalars.append(scalar)
+        }
+    }
+    if value.unicodeScalars.count > limit { escaped += "…" }
+    return "\"\(escaped)\""
+}

@@ -1,0 +1,71 @@
+import Foundation
+import OpenSSLBridge
+
+/// Reading and writing private key files the way ssh treats them: a key file
+/// that group or others may read is rejected, and new key files are created
+/// with mode 0600 and never overwrite an existing file.
+public enum KeyFile {
+    /// The environment variable that supplies the passphrase of an encrypted PKCS#8 key file.
+    public static let passphraseVariable = "KEYLEDGER_KEY_PASSPHRASE"
+
+    /// Loads a private key from a PEM file (PKCS#8, encrypted PKCS#8, or a traditional RSA or EC key).
+    ///
+    /// - Parameter passphrase: the passphrase for an encrypted key; when nil,
+    ///   `KEYLEDGER_KEY_PASSPHRASE` from the environment is used if set.
+    /// - Throws: `LedgerError` with `.insecureKeyFile` when the file's mode
+    ///   grants any permission to group or others, `.passphraseRequired` or
+    ///   `.wrongPassphrase` for encrypted keys, `.unreadableKey` otherwise.
+    public static func loadPrivateKey(path: String, passphrase: String? = nil,
+                                      environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PrivateKey {
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            throw LedgerError(.unreadableKey, "cannot read the key file \(quoted(path)): it does not exist or is not accessible")
+        }
+        if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
+            throw LedgerError(.insecureKeyFile,
+                "the key file \(quoted(path)) has mode \(String(mode, radix: 8)), which lets group or others read it: run `chmod 600 \(path)`")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LedgerError(.unreadableKey, "cannot read the key file \(quoted(path))")
+        }
+        guard let pem = String(data: data, encoding: .utf8) else {
+            throw LedgerError(.unreadableKey, "the key file \(quoted(path)) is not a PEM text file")
+        }
+        let secret = passphrase ?? environment[passphraseVariable]
+        do {
+            return try PrivateKey(pem: pem, passphrase: secret)
+        } catch let error as CryptoError {
+            throw translate(error, path: path, passphraseGiven: secret != nil)
+        }
+    }
+
+    /// Writes `key` as PKCS#8 PEM to a new file with mode 0600.
+    ///
+    /// - Throws: `LedgerError` with `.invalidInput` when the file already exists;
+    ///   an existing key is never overwritten.
+    public static func writePrivateKey(_ key: PrivateKey, to path: String, passphrase: String? = nil) throws {
+        let pem: String
+        do {
+            pem = try key.pkcs8PEM(passphrase: passphrase)
+        } catch {
+            throw LedgerError(.unreadableKey, "cannot encode the private key as PKCS#8: \(error)")
+        }
+        try SecureFile.createExclusively(path: path, contents: Array(pem.utf8), mode: 0o600)
+    }
+
+    static func translate(_ error: CryptoError, path: String, passphraseGiven: Bool) -> LedgerError {
+        switch error.code {
+        case .passphraseRequired:
+            return LedgerError(.passphraseRequired,
+                "the key file \(quoted(path)) is encrypted: set \(passphraseVariable) to its passphrase")
+        case .wrongPassphrase:
+            return LedgerError(.wrongPassphrase,
+                "cannot decrypt the key file \(quoted(path)): the passphrase in \(passphraseVariable) is wrong")
+        default:
+            return LedgerError(.unreadableKey,
+                "the key file \(quoted(path)) does not contain a usable private key (\(error.reason)): give a PKCS#8 PEM file")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import JOSE
+import OpenSSLBridge
+
+/// The ledger signing key that must sign the next entry, as recorded in the ledger.
+public struct LedgerSigner: Sendable {
+    public let keyID: String
+    public let algorithm: JWSAlgorithm
+    public let publicJWK: JWK
+    /// The sequence number of the genesis or handover entry that introduced the key.
+    public let introducedAt: Int64
+}
+
+extension Ledger {
+    /// The current signer: the genesis key, or the key named by the latest handover.
+    public func currentSigner() throws -> LedgerSigner {
+        try storage(path) {
+            let rows = try connection.query(
+                "SELECT seq, canonical FROM entries WHERE kind IN ('genesis', 'signing_key_rotated') ORDER BY seq DESC LIMIT 1")
+            guard let row = rows.first, let canonical = row.bytes(1) else {
+                throw LedgerError(.notALedger, "the ledger \(quoted(path)) has no genesis entry: create a new ledger with `keyledger init`")
+            }
+            let sequence = row.int64(0)
+            do {
+                let content = try EntryContent(canonical: canonical)
+                guard let jwkValue = content.body["signing_key"] else {
+                    throw LedgerError(.integrity, "entry \(sequence) names no signing key: run `keyledger verify`")
+                }
+                let jwk = try JWK(json: jwkValue)
+                guard let keyID = jwk.keyID, let name = jwk.algorithm, let algorithm = JWSAlgorithm(rawValue: name) else {
+                    throw LedgerError(.integrity, "entry \(sequence) names a signing key without kid or alg: run `keyledger verify`")
+                }
+                return LedgerSigner(keyID: keyID, algorithm: algorithm, publicJWK: jwk, introducedAt: sequence)
+            } catch let error as LedgerError {
+                throw error
+            } catch {
+                throw LedgerError(.integrity, "entry \(sequence) has an unreadable signing key (\(error)): run `keyledger verify`")
+            }
+        }
+    }
+
+    /// The key id that must sign the next entry.
+    public func currentSignerKeyID() throws -> String {
+        try currentSigner().keyID
+    }
+
+    /// Loads the private key at `path` as this ledger's signing key, with the algorithm the ledger recorded for it.
+    ///
+    /// - Throws: `LedgerError` with `.signerMismatch` when the key is not the current signer.
+    public func loadSigningKey(path keyPath: String) throws -> SigningKey {
+        let signer = try currentSigner()
+        let privateKey = try KeyFile.loadPrivateKey(path: keyPath)
+        let key = try SigningKey(privateKey: privateKey, algorithm: signer.algorithm)
+        guard key.keyID == signer.keyID else {
+            throw LedgerError(.signerMismatch,
+                "the key in \(quoted(keyPath)) (kid \(key.keyID)) is not the ledger's current signing key (kid \(signer.keyID)): use the key named by the latest handover, see `keyledger signing-key show`")
+        }
+        return key
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import JOSE
+import OpenSSLBridge
+
+/// A private key that signs ledger entries, with its JWS algorithm and key id.
+///
+/// The key id is the RFC 7638 thumbprint of the public JWK, so anyone holding
+/// the public key can recompute it. The private key stays in memory only; it
+/// is never written to the ledger, printed or put in an error message.
+public struct SigningKey: Sendable {
+    public let privateKey: PrivateKey
+    public let algorithm: JWSAlgorithm
+    public let publicJWK: JWK
+    /// The RFC 7638 thumbprint of `publicJWK`.
+    public let keyID: String
+
+    /// Wraps `privateKey`, choosing `algorithm` or the usual one for its type
+    /// (RS256 for RSA, ES256 for P-256, ES384 for P-384, EdDSA for Ed25519).
+    public init(privateKey: PrivateKey, algorithm: JWSAlgorithm? = nil) throws {
+        let spec = privateKey.spec
+        if case .rsa(let bits) = spec, bits < 2048 {
+            throw LedgerError(.unreadableKey, "the RSA key has \(bits) bits: use a key of at least 2048 bits")
+        }
+        guard let chosen = algorithm ?? JWSAlgorithm.defaultAlgorithm(for: spec) else {
+            throw LedgerError(.unreadableKey, "no JWS algorithm fits a \(spec) key: use RSA, P-256, P-384 or Ed25519")
+        }
+        guard chosen.fits(spec) else {
+            throw LedgerError(.invalidInput, "algorithm \(chosen.rawValue) does not fit a \(spec) key: choose one that matches the key type")
+        }
+        var jwk = try JWK(publicKey: privateKey.publicKey(), algorithm: chosen.rawValue)
+        let thumbprint = try jwk.thumbprint()
+        jwk.keyID = thumbprint
+        self.privateKey = privateKey
+        self.algorithm = chosen
+        self.keyID = thumbprint
+        self.publicJWK = jwk
+    }
+
+    /// Generates a new key pair for `algorithm` (2048-bit RSA for the RSA algorithms unless `rsaBits` says otherwise).
+    public static func generate(_ algorithm: JWSAlgorithm, rsaBits: Int = 2048) throws -> SigningKey {
+        let spec: KeySpec
+        switch algorithm {
+        case .rs256, .rs384, .rs512, .ps256: spec = .rsa(bits: rsaBits)
+        case .es256: spec = .ec(.p256)
+        case .es384: spec = .ec(.p384)
+        case .edDSA: spec = .ed25519
+        }
+        return try SigningKey(privateKey: PrivateKey.generate(spec), algorithm: algorithm)
+    }
+
+    /// Signs an entry hash, returning a compact JWS with a detached payload.
+    func sign(entryHash: [UInt8]) throws -> String {
+        try JWS.signDetached(payload: entryHash, key: privateKey, algorithm: algorithm, keyID: keyID)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import JOSE
+
+/// An event to append: what happened, who caused it, and its details.
+///
+/// Creating an `Event` checks everything that can be checked without the
+/// ledger, so a rejected event never reaches the database.
+public struct Event: Sendable {
+    /// The largest body accepted, measured as RFC 8785 canonical JSON: 64 KiB.
+    public static let maximumBodyBytes = 65_536
+    /// The longest actor name accepted, in Unicode scalars.
+    public static let maximumActorLength = 256
+
+    public let kind: EntryKind
+    public let actor: String
+    public let body: [String: JSONValue]
+
+    /// Validates and wraps an event.
+    ///
+    /// - Throws: `LedgerError` when the kind is reserved for the ledger itself,
+    ///   the actor is empty, too long or contains control characters, or the
+    ///   body's canonical form is larger than `maximumBodyBytes` or contains a
+    ///   number JSON cannot represent.
+    public init(kind: EntryKind, actor: String, body: [String: JSONValue] = [:]) throws {
+        if EntryKind.reserved.contains(kind) {
+            throw LedgerError(.invalidKind,
+                "event kind \(quoted(kind.rawValue)) is appended only by the ledger itself: use `keyledger init` or `keyledger signing-key rotate`")
+        }
+        guard kind.isBuiltIn || kind.isCustom else {
+            throw EntryKind.unknownKindError(kind.rawValue)
+        }
+        try Self.validate(actor: actor)
+        let size: Int
+        do {
+            size = try JCS.canonicalize(.object(body)).count
+        } catch {
+            throw LedgerError(.invalidBody, "the event body cannot be canonicalized: \(error)")
+        }
+        guard size <= Self.maximumBodyBytes else {
+            throw LedgerError(.bodyTooLarge,
+                "the event body is \(size) bytes as canonical JSON, over the limit of \(Self.maximumBodyBytes) bytes: store large evidence elsewhere and record its digest")
+        }
+        self.kind = kind
+        self.actor = actor
+        self.body = body
+    }
+
+    /// Parses `kind` and a JSON body as given on a command line or in an NDJSON line.
+    ///
+    /// - Throws: `LedgerError` for an unknown kind, JSON that does not parse
+    ///   (including invalid UTF-8), or JSON that is not an object.
+    public init(kind: String, actor: String, bodyJSON: [UInt8]) throws {
+        let parsedKind = try EntryKind(validating: kind)
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: bodyJSON)
+        } catch {
+            throw LedgerError(.invalidBody, "the event body is not valid JSON: \(error)")
+        }
+        guard let object = value.objectValue else {
+            throw LedgerError(.invalidBody, "the event body must be a JSON object such as {\"ticket\":\"CHG-1\"}, not \(Self.describe(value))")
+        }
+        try self.init(kind: parsedKind, actor: actor, body: object)
+    }
+
+    /// Creates one of the ledger's own events, skipping the reserved-kind check.
+    init(reservedKind kind: EntryKind, actor: String, body: [String: JSONValue]) throws {
+        try Self.validate(actor: actor)
+        self.kind = kind
+        self.actor = actor
+        self.body = body
+    }
+
+    static func validate(actor: String) throws {
+        let trimmed = actor.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            throw LedgerError(.invalidActor, "the actor is empty: name the person or tool responsible, for example --actor alice@example.com")
+        }
+        guard actor.unicodeScalars.count <= maximumActorLength else {
+            throw LedgerError(.invalidActor, "the actor \(quoted(actor)) is longer than \(maximumActorLength) characters: use a shorter identifier")
+        }
+        if actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) {
+            throw LedgerError(.invalidActor, "the actor \(quoted(actor)) contains control or formatting characters: use printable text only")
+        }
+    }
+
+    private static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}

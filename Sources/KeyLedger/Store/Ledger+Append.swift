@@ -1,0 +1,158 @@
+import Dispatch
+import Foundation
+import JOSE
+import SQLiteBridge
+
+/// A callback for long work: `completed` of `total` items are done.
+public typealias ProgressHandler = (_ completed: Int, _ total: Int) -> Void
+
+extension Ledger {
+    /// Appends one event, signed by `signingKey`, and returns the stored entry.
+    ///
+    /// The append is one IMMEDIATE transaction: when this returns, the entry
+    /// is committed (and on disk with `Durability.full`).
+    /// - Throws: `LedgerError` with `.signerMismatch` when `signingKey` is not
+    ///   the ledger's current signer; nothing is appended on any error.
+    @discardableResult
+    public func append(_ event: Event, signingKey: SigningKey) throws -> Entry {
+        try append([event], signingKey: signingKey)[0]
+    }
+
+    /// Appends events in one transaction: all of them or, on any error, none.
+    ///
+    /// Entries are chained in order first and then signed on every core at
+    /// once, since the hash chain does not cover signatures.
+    @discardableResult
+    public func append(_ events: [Event], signingKey: SigningKey, progress: ProgressHandler? = nil) throws -> [Entry] {
+        guard !events.isEmpty else { return [] }
+        return try storage(path) {
+            try connection.transaction(.immediate) {
+                try appendLocked(events, signingKey: signingKey, expectedSigner: nil, progress: progress)
+            }
+        }
+    }
+
+    /// Appends a handover to `newKey`, signed by the current `signingKey`.
+    ///
+    /// Every later entry must be signed by `newKey`; verification follows the
+    /// handover from the trust anchor and accepts no other signer.
+    @discardableResult
+    public func rotateSigningKey(to newKey: SigningKey, actor: String, signingKey: SigningKey,
+                                 reason: String? = nil) throws -> Entry {
+        guard newKey.keyID != signingKey.keyID else {
+            throw LedgerError(.invalidInput, "the new signing key is the current one (kid \(newKey.keyID)): generate or give a different key")
+        }
+        var body: [String: JSONValue] = [
+            "signing_key": newKey.publicJWK.jsonValue,
+            "previous_kid": .string(signingKey.keyID),
+        ]
+        if let reason { body["reason"] = .string(reason) }
+        let event = try Event(reservedKind: .signingKeyRotated, actor: actor, body: body)
+        return try storage(path) {
+            try connection.transaction(.immediate) {
+                try appendLocked([event], signingKey: signingKey, expectedSigner: nil, progress: nil)[0]
+            }
+        }
+    }
+
+    /// Chains, signs and inserts `events`; the caller holds the write transaction.
+    func appendLocked(_ events: [Event], signingKey: SigningKey, expectedSigner: String?,
+                      progress: ProgressHandler?) throws -> [Entry] {
+        let head = try headLocked()
+        let currentSigner = try expectedSigner ?? currentSignerKeyID()
+        guard signingKey.keyID == currentSigner else {
+            throw LedgerError(.signerMismatch,
+                "the signing key given (kid \(signingKey.keyID)) is not the ledger's current signing key (kid \(currentSigner)): use the key named by the latest handover, see `keyledger signing-key show`")
+        }
+
+        // Recorded times never go backwards, even if the system clock does.
+        var recordedAt = max(Timestamp.now(), head?.recordedAt ?? Timestamp(millisecondsSinceEpoch: 0))
+        var previousHash = head?.hash ?? EntryHash.genesisPreviousHash
+        var sequence = head?.sequence ?? 0
+        var drafts: [(content: EntryContent, canonical: [UInt8], hash: [UInt8])] = []
+        drafts.reserveCapacity(events.count)
+        for event in events {
+            sequence += 1
+            recordedAt = max(recordedAt, Timestamp.now())
+            let content = EntryContent(
+                sequence: sequence, recordedAt: recordedAt, kind: event.kind, actor: event.actor,
+                body: event.body, ledgerID: ledgerID, signerKeyID: signingKey.keyID,
+                algorithm: signingKey.algorithm.rawValue)
+            let canonical = try content.canonicalBytes()
+            let hash = EntryHash.compute(previousHash: previousHash, canonical: canonical)
+            drafts.append((content, canonical, hash))
+            previousHash = hash
+        }
+
+        let signatures = try Self.signInParallel(drafts.map(\.hash), with: signingKey, progress: progress)
+
+        let insert = try connection.prepare("""
+            INSERT INTO entries (seq, recorded_at, kind, actor, key_id, change_id, canonical, prev_hash, entry_hash, signer_kid, signature)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var entries: [Entry] = []
+        entries.reserveCapacity(drafts.count)
+        var linkedHash = head?.hash ?? EntryHash.genesisPreviousHash
+        for (index, draft) in drafts.enumerated() {
+            let entry = Entry(
+                sequence: draft.content.sequence, recordedAt: draft.content.recordedAt, kind: draft.content.kind,
+                actor: draft.content.actor, body: draft.content.body, ledgerID: ledgerID,
+                signerKeyID: draft.content.signerKeyID, algorithm: draft.content.algorithm,
+                canonical: draft.canonical, previousHash: linkedHash, hash: draft.hash, signature: signatures[index])
+            try insert.bind([
+                .integer(entry.sequence), .text(entry.recordedAt.description), .text(entry.kind.rawValue),
+                .text(entry.actor), SQLiteValue(entry.keyID), SQLiteValue(entry.changeID), .blob(entry.canonical),
+                .blob(entry.previousHash), .blob(entry.hash), .text(entry.signerKeyID), .text(entry.signature),
+            ])
+            while try insert.step() != nil {}
+            entries.append(entry)
+            linkedHash = draft.hash
+        }
+        return entries
+    }
+
+    /// Signs each hash, spreading the work over every core.
+    static func signInParallel(_ hashes: [[UInt8]], with signingKey: SigningKey,
+                               progress: ProgressHandler?) throws -> [String] {
+        if hashes.count == 1 {
+            return [try signingKey.sign(entryHash: hashes[0])]
+        }
+        let results = SignatureResults(count: hashes.count)
+        let chunkSize = 64
+        let chunkCount = (hashes.count + chunkSize - 1) / chunkSize
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            let range = chunk * chunkSize..<min(hashes.count, (chunk + 1) * chunkSize)
+            for index in range {
+                results.store(Result { try signingKey.sign(entryHash: hashes[index]) }, at: index)
+            }
+            if let progress { progress(results.completed, hashes.count) }
+        }
+        return try results.values()
+    }
+}
+
+/// Signatures produced by concurrent workers, each writing its own slots.
+private final class SignatureResults: @unchecked Sendable {
+    private var slots: [Result<String, Error>?]
+    private let lock = NSLock()
+    private var completedCount = 0
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ result: Result<String, Error>, at index: Int) {
+        lock.lock()
+        slots[index] = result
+        completedCount += 1
+        lock.unlock()
+    }
+
+    var completed: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return completedCount
+    }
+
+    func values() throws -> [String] {
+        try slots.map { try $0!.get() }
+    }
+}

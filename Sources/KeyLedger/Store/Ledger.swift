@@ -1,0 +1,85 @@
+import Foundation
+import JOSE
+import SQLiteBridge
+
+/// A keyledger ledger: an append-only, hash-chained, signed record of events in one SQLite file.
+///
+/// A `Ledger` wraps one database connection and is meant for one thread at a
+/// time. Several processes may append to the same file at once: each append
+/// takes SQLite's write lock for its whole read-sign-insert step, so the
+/// chain never forks.
+public final class Ledger {
+    public let path: String
+    /// The random identifier chosen at creation; every entry names it.
+    public let ledgerID: String
+    let database: LedgerDatabase
+    var connection: Connection { database.connection }
+
+    /// Opens an existing ledger.
+    ///
+    /// - Parameter readOnly: open without write access, for verification and reports.
+    /// - Throws: `LedgerError` when the file is missing, is not a SQLite
+    ///   database or not a ledger, or has a schema newer than this build supports.
+    public init(path: String, options: LedgerOptions = LedgerOptions(), readOnly: Bool = false) throws {
+        let database = try LedgerDatabase.open(path: path, options: options, readOnly: readOnly)
+        let identity = try storage(path) {
+            try database.connection.query("SELECT ledger_id FROM ledger WHERE id = 1").first?.text(0)
+        }
+        guard let identity else {
+            throw LedgerError(.notALedger, "the ledger \(quoted(path)) has no identity row: it was never initialized; create a new one with `keyledger init`")
+        }
+        self.path = path
+        self.database = database
+        self.ledgerID = identity
+    }
+
+    private init(path: String, database: LedgerDatabase, ledgerID: String) {
+        self.path = path
+        self.database = database
+        self.ledgerID = ledgerID
+    }
+
+    /// Creates a ledger whose first entry (genesis) names `signingKey` as its first signer.
+    ///
+    /// The genesis entry's signer key id is the ledger's trust anchor: keep it
+    /// outside the ledger, because verification starts from it.
+    /// - Throws: `LedgerError.Code.ledgerExists` when `path` exists.
+    public static func create(at path: String, signingKey: SigningKey, actor: String,
+                              options: LedgerOptions = LedgerOptions()) throws -> Ledger {
+        let genesisEvent = try Event(reservedKind: .genesis, actor: actor, body: [
+            "signing_key": signingKey.publicJWK.jsonValue,
+            "format": .string("keyledger/1"),
+        ])
+        let ledgerID = UUID().uuidString.lowercased()
+        do {
+            let database = try LedgerDatabase.create(path: path, options: options)
+            try storage(path) {
+                try database.connection.transaction(.immediate) {
+                    try database.connection.run(
+                        "INSERT INTO ledger (id, ledger_id, format_version, created_at) VALUES (1, ?, ?, ?)",
+                        [.text(ledgerID), .integer(EntryContent.formatVersion), .text(Timestamp.now().description)])
+                    let ledger = Ledger(path: path, database: database, ledgerID: ledgerID)
+                    _ = try ledger.appendLocked([genesisEvent], signingKey: signingKey, expectedSigner: signingKey.keyID, progress: nil)
+                }
+            }
+            return Ledger(path: path, database: database, ledgerID: ledgerID)
+        } catch let error as LedgerError where error.code == .ledgerExists {
+            throw error
+        } catch {
+            // A half-created file would look like a broken ledger; remove it and its WAL files.
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            throw error
+        }
+    }
+
+    /// The key id of the genesis signer, which is the ledger's own claim of its trust anchor.
+    ///
+    /// Verification against this value alone proves only internal consistency:
+    /// compare it with the anchor recorded when the ledger was created.
+    public func genesisSignerKeyID() throws -> String {
+        guard let genesis = try entry(sequence: 1) else {
+            throw LedgerError(.notALedger, "the ledger \(quoted(path)) has no genesis entry")
+        }
+        return genesis.signerKeyID
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import SQLiteBridge
+
+/// How hard SQLite works to keep a committed append on disk.
+public enum Durability: String, Sendable, CaseIterable {
+    /// `synchronous=FULL`: an append that has returned is on disk and survives a power loss. The default.
+    case full
+    /// `synchronous=NORMAL`: faster; after a power loss (not a process crash)
+    /// the last appends may be gone, but the ledger stays valid.
+    case normal
+}
+
+/// Options for opening a ledger.
+public struct LedgerOptions: Sendable {
+    public var durability: Durability
+    /// How long an append waits for another process's write lock, in milliseconds.
+    public var busyTimeoutMilliseconds: Int32
+
+    public init(durability: Durability = .full, busyTimeoutMilliseconds: Int32 = 60_000) {
+        self.durability = durability
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+    }
+}
+
+/// The SQLite file underneath a ledger: opening, pragmas and schema migrations.
+struct LedgerDatabase {
+    /// The schema version this build writes: the number of the last file in `schema/`.
+    static var currentSchemaVersion: Int64 { Int64(embeddedSchemaMigrations.count) }
+
+    let connection: Connection
+
+    /// Opens an existing ledger file.
+    static func open(path: String, options: LedgerOptions, readOnly: Bool = false) throws -> LedgerDatabase {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LedgerError(.ledgerNotFound, "no ledger at \(quoted(path)): check the path, or create one with `keyledger init`")
+        }
+        let connection = try storage(path) { try Connection(path: path, mode: readOnly ? .readOnly : .readWrite) }
+        let database = LedgerDatabase(connection: connection)
+        try database.configure(options: options, path: path, readOnly: readOnly)
+        let version = try database.schemaVersion(path: path)
+        if version > currentSchemaVersion {
+            throw LedgerError(.newerSchema,
+                "the ledger \(quoted(path)) has schema version \(version), but this keyledger supports up to \(currentSchemaVersion): upgrade keyledger to open it")
+        }
+        if version == 0 {
+            throw LedgerError(.notALedger, "\(quoted(path)) is a SQLite database but not a keyledger ledger: check the path")
+        }
+        if version < currentSchemaVersion && !readOnly {
+            try database.migrate(from: version)
+        }
+        return database
+    }
+
+    /// Creates a new ledger file; the path must not exist yet.
+    static func create(path: String, options: LedgerOptions) throws -> LedgerDatabase {
+        if FileManager.default.fileExists(atPath: path) {
+            throw LedgerError(.ledgerExists, "\(quoted(path)) already exists: choose a new path; init never overwrites a file")
+        }
+        let connection = try storage(path) { try Connection(path: path, mode: .readWriteCreate) }
+        let database = LedgerDatabase(connection: connection)
+        try database.configure(options: options, path: path, readOnly: false)
+        try database.migrate(from: 0)
+        return database
+    }
+
+    private func configure(options: LedgerOptions, path: String, readOnly: Bool) throws {
+        try storage(path) {
+            try connection.setBusyTimeout(milliseconds: options.busyTimeoutMilliseconds)
+            // The first read of the file happens here, so a file that is not a
+            // database is reported now rather than at some later statement.
+            do {
+                _ = try connection.query("PRAGMA schema_version")
+            } catch let error as SQLiteError where error.isNotADatabase {
+                throw LedgerError(.notALedger, "\(quoted(path)) is not a SQLite database: check the path to the ledger file")
+            }
+            if !readOnly {
+                let mode = try connection.query("PRAGMA journal_mode=WAL").first?.text(0)
+                guard mode == "wal" else {
+                    throw LedgerError(.storage, "cannot switch \(quoted(path)) to WAL mode (journal mode is \(mode ?? "unknown"))")
+                }
+            }
+            try connection.execute("PRAGMA synchronous=\(options.durability == .full ? "FULL" : "NORMAL")")
+            try connection.execute("PRAGMA foreign_keys=ON")
+        }
+    }
+
+    private func schemaVersion(path: String) throws -> Int64 {
+        try storage(path) { try connection.query("PRAGMA user_version").first?.int64(0) ?? 0 }
+    }
+
+    /// Applies the embedded schema files after `version`, each in its own transaction with its version number.
+    private func migrate(from version: Int64) throws {
+        for (index, migration) in embeddedSchemaMigrations.enumerated() where Int64(index + 1) > version {
+            let target = Int64(index + 1)
+            try storage(connection.path) {
+                try connection.transaction(.immediate) {
+                    // Another process may have migrated while this one waited for the lock.
+                    let current = try connection.query("PRAGMA user_version").first?.int64(0) ?? 0
+                    guard current < target else { return }
+                    try connection.execute(migration.sql)
+                    try connection.execute("PRAGMA user_version=\(target)")
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body`, turning SQLite errors into ledger errors that name the file.
+func storage<Result>(_ path: String, _ body: () throws -> Result) throws -> Result {
+    do {
+        return try body()
+    } catch let error as SQLiteError {
+        if error.isNotADatabase {
+            throw LedgerError(.notALedger, "\(quoted(path)) is not a SQLite database: check the path to the ledger file")
+        }
+        if error.isBusy {
+            throw LedgerError(.storage, "the ledger \(quoted(path)) stayed locked by another process past the busy timeout: retry, or raise the timeout")
+        }
+        throw LedgerError(.storage, "database error on \(quoted(path)): \(error)")
+    }
+}

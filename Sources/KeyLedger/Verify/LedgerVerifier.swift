@@ -1,0 +1,356 @@
+import Dispatch
+import Foundation
+import JOSE
+import OpenSSLBridge
+import SQLiteBridge
+
+/// What to check beyond the chain itself.
+public struct VerifyOptions: Sendable {
+    /// The key id that the genesis entry must be signed by, kept outside the ledger.
+    public var trustAnchor: String?
+    /// A head recorded earlier (`SEQ:HASH`); the ledger must still contain it, which detects truncation.
+    public var expectedHead: (sequence: Int64, hash: [UInt8])?
+    /// Entries read and checked together; signatures in a batch are verified on every core.
+    public var batchSize: Int
+
+    public init(trustAnchor: String? = nil, expectedHead: (sequence: Int64, hash: [UInt8])? = nil, batchSize: Int = 2048) {
+        self.trustAnchor = trustAnchor
+        self.expectedHead = expectedHead
+        self.batchSize = max(1, batchSize)
+    }
+
+    /// Parses `SEQ:HASH` as printed by `keyledger verify`.
+    public static func parseHead(_ text: String) -> (sequence: Int64, hash: [UInt8])? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let sequence = Int64(parts[0]), sequence >= 1,
+              let hash = bytes(fromHex: String(parts[1])), hash.count == 32 else { return nil }
+        return (sequence, hash)
+    }
+}
+
+extension Ledger {
+    /// Recomputes every hash and signature from the genesis entry on, following signer handovers.
+    ///
+    /// Reads the ledger in batches of `options.batchSize` entries, so memory
+    /// does not grow with the ledger. Stops at the first failure.
+    /// - Returns: the result; integrity failures are in `failure`, not thrown.
+    /// - Throws: `LedgerError` only when the ledger cannot be read at all.
+    public func verify(_ options: VerifyOptions = VerifyOptions(), progress: ProgressHandler? = nil) throws -> VerificationResult {
+        var verifier = ChainVerifier(ledgerID: ledgerID, options: options)
+        let total = try storage(path) { try connection.query("SELECT count(*) FROM entries").first?.int(0) ?? 0 }
+        try storage(path) {
+            let statement = try connection.prepare("SELECT \(Self.entryColumns) FROM entries ORDER BY seq")
+            try statement.bind([])
+            var batch: [StoredRow] = []
+            batch.reserveCapacity(options.batchSize)
+            var processed = 0
+            while verifier.result.isValid, let row = try statement.step() {
+                batch.append(StoredRow(row))
+                if batch.count == options.batchSize {
+                    verifier.check(batch)
+                    processed += batch.count
+                    batch.removeAll(keepingCapacity: true)
+                    progress?(processed, total)
+                }
+            }
+            if verifier.result.isValid && !batch.isEmpty {
+                verifier.check(batch)
+                processed += batch.count
+                progress?(processed, total)
+            }
+        }
+        verifier.finish()
+        return verifier.result
+    }
+}
+
+/// The columns of one entry row, copied out of SQLite.
+struct StoredRow {
+    let sequence: Int64
+    let recordedAt: String?
+    let kind: String?
+    let actor: String?
+    let keyID: String?
+    let changeID: String?
+    let canonical: [UInt8]?
+    let previousHash: [UInt8]?
+    let hash: [UInt8]?
+    let signerKeyID: String?
+    let signature: String?
+
+    init(_ row: Row) {
+        sequence = row.int64(0)
+        recordedAt = row.text(1)
+        kind = row.text(2)
+        actor = row.text(3)
+        keyID = row.text(4)
+        changeID = row.text(5)
+        canonical = row.bytes(6)
+        previousHash = row.bytes(7)
+        hash = row.bytes(8)
+        signerKeyID = row.text(9)
+        signature = row.text(10)
+    }
+}
+
+/// The verification state carried from one batch to the next.
+struct ChainVerifier {
+    private struct Signer {
+        let keyID: String
+        let algorithm: String
+        let publicKey: PublicKey
+    }
+
+    private struct PendingSignature {
+        let sequence: Int64
+        let hash: [UInt8]
+        let signature: String
+        let signer: Signer
+    }
+
+    let options: VerifyOptions
+    let ledgerID: String
+    private(set) var result: VerificationResult
+    private var previousHash = EntryHash.genesisPreviousHash
+    private var previousSequence: Int64 = 0
+    private var signer: Signer?
+
+    init(ledgerID: String, options: VerifyOptions) {
+        self.ledgerID = ledgerID
+        self.options = options
+        self.result = VerificationResult(ledgerID: ledgerID)
+    }
+
+    /// Checks one batch: structure in order, then signatures in parallel.
+    mutating func check(_ rows: [StoredRow]) {
+        var pending: [PendingSignature] = []
+        pending.reserveCapacity(rows.count)
+        var structuralFailure: VerificationResult.Failure?
+        var lastGood: (sequence: Int64, hash: [UInt8], recordedAt: Timestamp)?
+        for row in rows {
+            do {
+                let (content, signerForEntry) = try checkStructure(row)
+                pending.append(PendingSignature(sequence: row.sequence, hash: row.hash!, signature: row.signature ?? "", signer: signerForEntry))
+                lastGood = (row.sequence, row.hash!, content.recordedAt)
+                noteSigned(row.sequence, by: signerForEntry.keyID)
+            } catch let failure as FailureError {
+                structuralFailure = failure.failure
+                break
+            } catch {
+                structuralFailure = .init(sequence: row.sequence, reason: .malformedEntry, detail: "\(error)")
+                break
+            }
+        }
+
+        let signatureFailure = verifySignatures(pending)
+        // Report whichever failure comes first in the chain.
+        if let signatureFailure, signatureFailure.sequence <= (structuralFailure?.sequence ?? .max) {
+            result.failure = signatureFailure
+            result.entriesChecked += Int64(pending.firstIndex { $0.sequence == signatureFailure.sequence } ?? 0)
+            result.signaturesVerified = result.entriesChecked
+            return
+        }
+        result.entriesChecked += Int64(pending.count)
+        result.signaturesVerified += Int64(pending.count)
+        if let lastGood {
+            result.head = LedgerHead(sequence: lastGood.sequence, hash: lastGood.hash, recordedAt: lastGood.recordedAt)
+        }
+        result.failure = structuralFailure
+    }
+
+    /// Checks ordering, linking, the hash, the stored columns and the signer of one entry.
+    private mutating func checkStructure(_ row: StoredRow) throws -> (EntryContent, Signer) {
+        let sequence = row.sequence
+        func fail(_ reason: VerificationResult.Reason, _ detail: String) -> FailureError {
+            FailureError(failure: .init(sequence: sequence, reason: reason, detail: detail))
+        }
+
+        guard sequence == previousSequence + 1 else {
+            throw fail(.sequenceGap, previousSequence == 0
+                ? "the ledger starts at entry \(sequence) instead of 1"
+                : "entry \(sequence) follows entry \(previousSequence): entries \(previousSequence + 1) to \(sequence - 1) are missing")
+        }
+        guard let storedPrevious = row.previousHash, let storedHash = row.hash, let canonical = row.canonical,
+              storedHash.count == 32 else {
+            throw fail(.malformedEntry, "entry \(sequence) lacks its hash, previous hash or canonical content")
+        }
+        guard storedPrevious == previousHash else {
+            throw fail(.brokenLink, "entry \(sequence) links to previous hash \(hexString(storedPrevious)), but entry \(previousSequence) has hash \(hexString(previousHash))")
+        }
+        let recomputed = EntryHash.compute(previousHash: storedPrevious, canonical: canonical)
+        guard recomputed == storedHash else {
+            throw fail(.hashMismatch, "entry \(sequence) stores hash \(hexString(storedHash)), but its content hashes to \(hexString(recomputed))")
+        }
+        let content: EntryContent
+        do {
+            content = try EntryContent(canonical: canonical)
+        } catch {
+            throw fail(.malformedEntry, "entry \(sequence) is not a well-formed entry: \(error)")
+        }
+        guard content.sequence == sequence else {
+            throw fail(.hashMismatch, "entry \(sequence) contains the content of entry \(content.sequence)")
+        }
+        let columns: [(String, String?, String?)] = [
+            ("recorded_at", row.recordedAt, content.recordedAt.description),
+            ("kind", row.kind, content.kind.rawValue),
+            ("actor", row.actor, content.actor),
+            ("key_id", row.keyID, content.body["kid"]?.stringValue),
+            ("change_id", row.changeID, content.body["change"]?.stringValue),
+        ]
+        for (name, stored, hashed) in columns where stored != hashed {
+            throw fail(.hashMismatch, "entry \(sequence) column \(name) is \(quoted(stored ?? "NULL")) but the hashed content says \(quoted(hashed ?? "NULL"))")
+        }
+        guard row.signerKeyID == content.signerKeyID else {
+            throw fail(.unknownSigner, "entry \(sequence) column signer_kid is \(quoted(row.signerKeyID ?? "NULL")) but the hashed content names signer \(content.signerKeyID)")
+        }
+
+        if sequence == 1 {
+            signer = try genesisSigner(content, fail: fail)
+        } else if content.kind == .genesis {
+            throw fail(.malformedEntry, "entry \(sequence) is a second genesis entry")
+        }
+        guard let current = signer, content.signerKeyID == current.keyID else {
+            throw fail(.unknownSigner, "entry \(sequence) is signed by key \(content.signerKeyID), but the current ledger signing key is \(signer?.keyID ?? "none")")
+        }
+        guard content.algorithm == current.algorithm else {
+            throw fail(.invalidSignature, "entry \(sequence) uses algorithm \(content.algorithm), but key \(current.keyID) signs with \(current.algorithm)")
+        }
+
+        guard content.ledgerID == ledgerID else {
+            throw fail(.hashMismatch, "entry \(sequence) belongs to ledger \(content.ledgerID), not to this ledger \(ledgerID)")
+        }
+
+        if content.kind == .signingKeyRotated {
+            // Entries after the handover must be signed by the incoming key; the handover itself by the outgoing one.
+            signer = try introducedSigner(content, fail: fail)
+            result.signers.append(.init(keyID: signer!.keyID, algorithm: signer!.algorithm, introducedAt: sequence))
+        }
+        if let expected = options.expectedHead, expected.sequence == sequence, expected.hash != storedHash {
+            throw fail(.headMismatch, "entry \(sequence) has hash \(hexString(storedHash)), but the expected head has \(hexString(expected.hash)): the history up to the expected head was rewritten")
+        }
+        previousHash = storedHash
+        previousSequence = sequence
+        return (content, current)
+    }
+
+    private mutating func genesisSigner(_ content: EntryContent, fail: (VerificationResult.Reason, String) -> FailureError) throws -> Signer {
+        guard content.kind == .genesis else {
+            throw fail(.malformedEntry, "entry 1 is a \(content.kind) entry, not the genesis entry")
+        }
+        let genesis = try signer(from: content, fail: fail)
+        result.genesisKeyID = genesis.keyID
+        guard genesis.keyID == content.signerKeyID else {
+            throw fail(.unknownSigner, "the genesis entry introduces key \(genesis.keyID) but is signed by \(content.signerKeyID)")
+        }
+        if let anchor = options.trustAnchor {
+            guard anchor == genesis.keyID else {
+                throw fail(.unknownSigner, "the genesis entry is signed by key \(genesis.keyID), not by the trust anchor \(anchor)")
+            }
+            result.trustAnchorChecked = true
+        } else {
+            result.warnings.append("no trust anchor given: the chain was checked against its own genesis key \(genesis.keyID); pass --trust-anchor with the key id recorded at init to prove the ledger is the one you expect")
+        }
+        result.signers.append(.init(keyID: genesis.keyID, algorithm: genesis.algorithm, introducedAt: 1))
+        return genesis
+    }
+
+    private func introducedSigner(_ content: EntryContent, fail: (VerificationResult.Reason, String) -> FailureError) throws -> Signer {
+        try signer(from: content, fail: fail)
+    }
+
+    /// Reads the `signing_key` JWK of a genesis or handover entry and recomputes its key id.
+    private func signer(from content: EntryContent, fail: (VerificationResult.Reason, String) -> FailureError) throws -> Signer {
+        guard let jwkValue = content.body["signing_key"] else {
+            throw fail(.malformedEntry, "entry \(content.sequence) has no signing_key")
+        }
+        do {
+            let jwk = try JWK(json: jwkValue)
+            let keyID = try jwk.thumbprint()
+            if let claimed = jwk.keyID, claimed != keyID {
+                throw fail(.malformedEntry, "entry \(content.sequence) names key id \(claimed) for a key whose thumbprint is \(keyID)")
+            }
+            guard let algorithmName = jwk.algorithm, let algorithm = JWSAlgorithm(rawValue: algorithmName) else {
+                throw fail(.malformedEntry, "entry \(content.sequence) gives no supported algorithm for its signing key")
+            }
+            let publicKey = try jwk.publicKey()
+            guard algorithm.fits(publicKey.spec) else {
+                throw fail(.malformedEntry, "entry \(content.sequence) pairs algorithm \(algorithm.rawValue) with a \(publicKey.spec) key")
+            }
+            return Signer(keyID: keyID, algorithm: algorithm.rawValue, publicKey: publicKey)
+        } catch let error as FailureError {
+            throw error
+        } catch {
+            throw fail(.malformedEntry, "entry \(content.sequence) has an unusable signing key: \(error)")
+        }
+    }
+
+    private mutating func noteSigned(_ sequence: Int64, by keyID: String) {
+        guard let index = result.signers.lastIndex(where: { $0.keyID == keyID }) else { return }
+        if result.signers[index].firstSigned == nil { result.signers[index].firstSigned = sequence }
+        result.signers[index].lastSigned = sequence
+    }
+
+    /// Verifies the batch's signatures on every core; returns the failure with the lowest sequence number.
+    private func verifySignatures(_ pending: [PendingSignature]) -> VerificationResult.Failure? {
+        let failures = FailureCollector()
+        let chunkSize = 64
+        let chunkCount = (pending.count + chunkSize - 1) / chunkSize
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            for item in pending[chunk * chunkSize..<min(pending.count, (chunk + 1) * chunkSize)] {
+                if let failure = Self.verifySignature(item) {
+                    failures.add(failure)
+                }
+            }
+        }
+        return failures.first
+    }
+
+    private static func verifySignature(_ item: PendingSignature) -> VerificationResult.Failure? {
+        do {
+            let header = try JWS.verifyDetached(item.signature, payload: item.hash, key: item.signer.publicKey)
+            guard header.keyID == item.signer.keyID else {
+                return .init(sequence: item.sequence, reason: .invalidSignature,
+                             detail: "entry \(item.sequence) has a signature header naming key \(header.keyID ?? "none"), not its signer \(item.signer.keyID)")
+            }
+            guard header.algorithm.rawValue == item.signer.algorithm else {
+                return .init(sequence: item.sequence, reason: .invalidSignature,
+                             detail: "entry \(item.sequence) has a signature header with algorithm \(header.algorithm.rawValue), not \(item.signer.algorithm)")
+            }
+            return nil
+        } catch {
+            return .init(sequence: item.sequence, reason: .invalidSignature,
+                         detail: "entry \(item.sequence) has a signature that does not verify with key \(item.signer.keyID): \(error)")
+        }
+    }
+
+    /// Checks the expected head and records what a bare chain cannot prove.
+    mutating func finish() {
+        guard result.isValid else { return }
+        if let expected = options.expectedHead {
+            let head = result.head
+            if (head?.sequence ?? 0) < expected.sequence {
+                result.failure = .init(sequence: (head?.sequence ?? 0) + 1, reason: .headMismatch,
+                    detail: "the ledger ends at entry \(head?.sequence ?? 0), but the expected head is entry \(expected.sequence): entries were removed from its end")
+            }
+            result.expectedHeadChecked = true
+        } else {
+            result.warnings.append("a hash chain cannot show entries removed from its end: pass --expect-head SEQ:HASH with a head recorded earlier to detect truncation")
+        }
+    }
+}
+
+private struct FailureError: Error {
+    let failure: VerificationResult.Failure
+}
+
+/// Failures found by concurrent workers; keeps the one earliest in the chain.
+private final class FailureCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var first: VerificationResult.Failure?
+
+    func add(_ failure: VerificationResult.Failure) {
+        lock.lock()
+        if first == nil || failure.sequence < first!.sequence { first = failure }
+        lock.unlock()
+    }
+}

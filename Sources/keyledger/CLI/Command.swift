@@ -1,0 +1,18 @@
+import Foundation
+
+/// A subcommand of `keyledger`.
+protocol Command {
+    static var spec: CommandSpec { get }
+    /// Runs the command and returns its exit status.
+    static func run(_ arguments: ParsedArguments) throws -> Int32
+}
+
+/// Every command, in the order help lists them.
+let allCommands: [Command.Type] = [
+    InitCommand.self,
+    AppendCommand.self,
+    LogCommand.self,
+    VerifyCommand.self,
+    SigningKeyRotateCommand.self,
+    SigningKeyShowCommand.self,
+]

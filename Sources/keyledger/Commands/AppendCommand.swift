@@ -1,0 +1,86 @@
+import Foundation
+import JOSE
+import KeyLedger
+
+enum AppendCommand: Command {
+    static let spec = CommandSpec(
+        path: ["append"],
+        summary: "Append one event, or a batch from NDJSON in one transaction.",
+        usage: "--ledger PATH --signing-key PEM (--kind KIND --actor WHO (--body JSON | --body-file FILE) | --ndjson FILE|- [--actor WHO]) [--json]",
+        discussion: """
+        KIND is a built-in kind (generated, published, verified, retired, rolled_back, note, ...) or a
+        custom kind starting with x-. The body is a JSON object of at most \(Event.maximumBodyBytes) bytes as canonical JSON.
+        With --ndjson, each line is {"kind": ..., "actor": ..., "body": {...}}; the whole batch is appended
+        in one transaction, or nothing is appended and the error names the bad line.
+        """,
+        options: [
+            .value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER"),
+            .value("signing-key", "PEM", "The ledger's current signing key (PKCS#8 PEM, mode 0600).", environment: "KEYLEDGER_SIGNING_KEY"),
+            .value("kind", "KIND", "The event kind."),
+            .value("actor", "WHO", "Who caused the event; with --ndjson, the default for lines without one."),
+            .value("body", "JSON", "The event body, a JSON object."),
+            .value("body-file", "FILE", "Read the event body from FILE (- for standard input)."),
+            .value("ndjson", "FILE", "Append every line of FILE (- for standard input) in one transaction."),
+            .value("durability", "full|normal", "full (default) syncs every commit to disk; normal is faster but a power loss may drop the last appends."),
+            .flag("json", "Print each appended entry as a JSON line."),
+        ])
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let path = try arguments.required("ledger")
+        let keyPath = try arguments.required("signing-key")
+        let json = arguments.flag("json")
+
+        // Parse and validate every event before the ledger is touched, so bad input appends nothing.
+        let events: [Event]
+        if let source = arguments.value("ndjson") {
+            for conflicting in ["kind", "body", "body-file"] where arguments.value(conflicting) != nil {
+                throw UsageError("--ndjson takes kinds and bodies from its lines: remove --\(conflicting)")
+            }
+            events = try NDJSONEvents.parse(readInput(source), defaultActor: arguments.value("actor"))
+            guard !events.isEmpty else { throw UsageError("\(source) contains no events") }
+        } else {
+            let kind = try arguments.required("kind")
+            let actor = try arguments.required("actor")
+            let body: [UInt8]
+            switch (arguments.value("body"), arguments.value("body-file")) {
+            case (let text?, nil): body = Array(text.utf8)
+            case (nil, let file?): body = try readInput(file)
+            case (nil, nil): body = Array("{}".utf8)
+            default: throw UsageError("give either --body or --body-file, not both")
+            }
+            events = [try Event(kind: kind, actor: actor, bodyJSON: body)]
+        }
+
+        let ledger = try Ledger(path: path, options: LedgerOptions(durability: try durability(arguments)))
+        let signingKey = try ledger.loadSigningKey(path: keyPath)
+        let progress = Terminal.Progress("signing", json: json)
+        let entries = try ledger.append(events, signingKey: signingKey, progress: events.count > 1000 ? progress.update : nil)
+        progress.finish()
+        if json {
+            for entry in entries { Terminal.output(try JCS.canonicalString(entry.jsonValue)) }
+        } else if let last = entries.last {
+            Terminal.message(entries.count == 1 ? "appended entry \(last.sequence)" : "appended \(entries.count) entries, \(entries[0].sequence) to \(last.sequence)")
+            Terminal.output("\(last.sequence):\(last.hashHex)")
+        }
+        return 0
+    }
+}
+
+func durability(_ arguments: ParsedArguments) throws -> Durability {
+    guard let text = arguments.value("durability") else { return .full }
+    guard let value = Durability(rawValue: text) else {
+        throw UsageError("--durability \"\(text)\" is not valid: use full or normal")
+    }
+    return value
+}
+
+/// Reads a file, or standard input for "-".
+func readInput(_ source: String) throws -> [UInt8] {
+    if source == "-" {
+        return Array(FileHandle.standardInput.readDataToEndOfFile())
+    }
+    guard let data = FileManager.default.contents(atPath: source) else {
+        throw LedgerError(.invalidInput, "cannot read \"\(source)\": check that the file exists and is readable")
+    }
+    return Array(data)
+}
