@@ -27,7 +27,9 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let verified = EntryKind(rawValue: "verified")
     public static let retired = EntryKind(rawValue: "retired")
     public static let rolledBack = EntryKind(rawValue: "rolled_back")
-    /// A JWKS check whose served keys did not match the expected set.
+    /// A JWKS check whose served keys matched the expected set.
+    public static let jwksChecked = EntryKind(rawValue: "jwks_checked")
+    /// A JWKS check whose served keys did not match the expected set, or whose endpoint could not be read.
     public static let verificationFailed = EntryKind(rawValue: "verification_failed")
 
     // Change control.
@@ -50,7 +52,7 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// Every kind this version defines.
     public static let builtIn: [EntryKind] = [
         .genesis, .signingKeyRotated,
-        .generated, .imported, .published, .verified, .retired, .rolledBack, .verificationFailed,
+        .generated, .imported, .published, .verified, .retired, .rolledBack, .jwksChecked, .verificationFailed,
         .changeOpened, .changeApproved, .changeAttested, .changeStarted, .changeCompleted,
         .changeAborted, .changeRolledBack,
         .reportGenerated, .note,

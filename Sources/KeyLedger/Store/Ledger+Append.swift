@@ -32,6 +32,24 @@ extension Ledger {
         }
     }
 
+    /// Appends the events that `makeEvents` returns, computing them inside the write transaction.
+    ///
+    /// `makeEvents` may read the ledger (for example to check that a key or
+    /// change is in the right state) and throw to reject the step; because
+    /// it runs while this process holds the write lock, no other process can
+    /// append between the check and the append. When it throws, nothing is appended.
+    @discardableResult
+    public func append(signingKey: SigningKey, progress: ProgressHandler? = nil,
+                       _ makeEvents: () throws -> [Event]) throws -> [Entry] {
+        try storage(path) {
+            try connection.transaction(.immediate) {
+                let events = try makeEvents()
+                guard !events.isEmpty else { return [] }
+                return try appendLocked(events, signingKey: signingKey, expectedSigner: nil, progress: progress)
+            }
+        }
+    }
+
     /// Appends a handover to `newKey`, signed by the current `signingKey`.
     ///
     /// Every later entry must be signed by `newKey`; verification follows the

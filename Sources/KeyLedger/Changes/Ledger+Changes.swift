@@ -1,0 +1,253 @@
+import JOSE
+
+/// What `openChange` records about a new change.
+public struct ChangeRequest: Sendable {
+    public var id: String
+    public var summary: String
+    public var technician: String
+    public var reviewer: String
+    public var criticality: Criticality
+    public var windowStart: Timestamp?
+    public var windowEnd: Timestamp?
+    public var rollbackPlan: String?
+
+    public init(id: String, summary: String, technician: String, reviewer: String, criticality: Criticality = .c3,
+                windowStart: Timestamp? = nil, windowEnd: Timestamp? = nil, rollbackPlan: String? = nil) {
+        self.id = id
+        self.summary = summary
+        self.technician = technician
+        self.reviewer = reviewer
+        self.criticality = criticality
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.rollbackPlan = rollbackPlan
+    }
+}
+
+extension Ledger {
+    /// The change with `id`, rebuilt from its entries, or nil when no entry names it.
+    public func change(id: String) throws -> ChangeRecord? {
+        var record: ChangeRecord?
+        try entries(EntryFilter(changeID: id)) { entry in
+            guard entry.kind.isChangeStep else { return }
+            if record == nil { record = ChangeRecord(id: id) }
+            record!.apply(entry)
+        }
+        return record?.opened == nil ? nil : record
+    }
+
+    /// Every change in the ledger, in the order they were opened.
+    public func changes() throws -> [ChangeRecord] {
+        var records: [String: ChangeRecord] = [:]
+        var order: [String] = []
+        try entries(EntryFilter(kinds: EntryKind.changeSteps)) { entry in
+            guard let id = entry.changeID else { return }
+            if records[id] == nil {
+                records[id] = ChangeRecord(id: id)
+                order.append(id)
+            }
+            records[id]!.apply(entry)
+        }
+        return order.compactMap { records[$0] }.filter { $0.opened != nil }
+    }
+
+    /// Opens a change. The technician and the reviewer must be different people.
+    @discardableResult
+    public func openChange(_ request: ChangeRequest, context: StepContext, signingKey: SigningKey) throws -> Entry {
+        try validateIdentifier(request.id, what: "the change id", example: "CHG-1001")
+        try validateText(request.summary, what: "the summary")
+        try Event.validate(actor: request.technician)
+        try Event.validate(actor: request.reviewer)
+        guard request.technician != request.reviewer else {
+            throw LedgerError(.notAllowed,
+                "the technician and the reviewer are both \(quoted(request.technician)): segregation of duties needs a different reviewer")
+        }
+        switch (request.windowStart, request.windowEnd) {
+        case (nil, nil):
+            break
+        case (let start?, let end?):
+            guard start < end else {
+                throw LedgerError(.invalidInput, "the change window ends (\(end)) before it starts (\(start)): give --window-start before --window-end")
+            }
+        default:
+            throw LedgerError(.invalidInput, "a change window needs both --window-start and --window-end")
+        }
+        if let plan = request.rollbackPlan { try validateText(plan, what: "the rollback plan") }
+
+        var body: [String: JSONValue] = [
+            "change": .string(request.id),
+            "summary": .string(request.summary),
+            "technician": .string(request.technician),
+            "reviewer": .string(request.reviewer),
+            "criticality": .string(request.criticality.rawValue),
+        ]
+        if let start = request.windowStart { body["window_start"] = .string(start.description) }
+        if let end = request.windowEnd { body["window_end"] = .string(end.description) }
+        if let plan = request.rollbackPlan { body["rollback_plan"] = .string(plan) }
+        let event = try Event(kind: .changeOpened, actor: context.actor, body: context.decorate(body))
+        return try append(signingKey: signingKey) {
+            if try change(id: request.id) != nil {
+                throw LedgerError(.notAllowed, "change \(quoted(request.id)) already exists: choose a new change id")
+            }
+            return [event]
+        }[0]
+    }
+
+    /// Approves an open change. Only the change's reviewer may approve, never its
+    /// technician, and a C1 or C2 change also needs a manager's approval.
+    @discardableResult
+    public func approveChange(id: String, managerApproval: String? = nil, context: StepContext,
+                              signingKey: SigningKey) throws -> Entry {
+        if let manager = managerApproval { try Event.validate(actor: manager) }
+        return try appendChangeStep(.changeApproved, id: id, context: context, signingKey: signingKey) { change in
+            guard change.state == .open else {
+                throw Self.wrongState(change, for: "approve", allowed: [.open])
+            }
+            guard context.actor != change.technician else {
+                throw LedgerError(.notAllowed,
+                    "\(quoted(context.actor)) is the technician of change \(change.id) and cannot approve it: the reviewer \(quoted(change.reviewer)) must approve")
+            }
+            guard context.actor == change.reviewer else {
+                throw LedgerError(.notAllowed,
+                    "\(quoted(context.actor)) is not the reviewer of change \(change.id): only \(quoted(change.reviewer)) may approve it")
+            }
+            var body: [String: JSONValue] = [:]
+            if change.criticality?.needsManagerApproval == true {
+                guard let manager = managerApproval else {
+                    throw LedgerError(.notAllowed,
+                        "change \(change.id) is \(change.criticality!.rawValue) and needs a manager's approval: add --manager-approval WHO")
+                }
+                guard manager != change.technician else {
+                    throw LedgerError(.notAllowed, "the manager approval cannot come from the technician \(quoted(manager)): name another manager")
+                }
+            }
+            if let manager = managerApproval { body["manager_approval"] = .string(manager) }
+            return body
+        }
+    }
+
+    /// Records a checklist item of a change that is not yet finished.
+    @discardableResult
+    public func attestChange(id: String, item: ChecklistItem, passed: Bool = true, evidence: String? = nil,
+                             context: StepContext, signingKey: SigningKey) throws -> Entry {
+        if let evidence { try validateText(evidence, what: "the evidence") }
+        return try appendChangeStep(.changeAttested, id: id, context: context, signingKey: signingKey) { change in
+            guard [.open, .approved, .inProgress].contains(change.state) else {
+                throw Self.wrongState(change, for: "attest", allowed: [.open, .approved, .inProgress])
+            }
+            var body: [String: JSONValue] = ["item": .string(item.rawValue), "result": .string(passed ? "pass" : "fail")]
+            if let evidence { body["evidence"] = .string(evidence) }
+            return body
+        }
+    }
+
+    /// Starts an approved change. An unapproved change may start only with an emergency reason.
+    @discardableResult
+    public func startChange(id: String, context: StepContext, signingKey: SigningKey) throws -> Entry {
+        try appendChangeStep(.changeStarted, id: id, context: context, signingKey: signingKey) { change in
+            let allowed = change.state == .approved || (change.state == .open && context.emergency != nil)
+            guard allowed else {
+                if change.state == .open {
+                    throw LedgerError(.notAllowed,
+                        "change \(change.id) is not approved: the reviewer \(quoted(change.reviewer)) must approve it first, or give --emergency REASON")
+                }
+                throw Self.wrongState(change, for: "start", allowed: [.approved])
+            }
+            return [:]
+        }
+    }
+
+    /// Completes a change that is in progress.
+    @discardableResult
+    public func completeChange(id: String, context: StepContext, signingKey: SigningKey) throws -> Entry {
+        try appendChangeStep(.changeCompleted, id: id, context: context, signingKey: signingKey) { change in
+            guard change.state == .inProgress else { throw Self.wrongState(change, for: "complete", allowed: [.inProgress]) }
+            return [:]
+        }
+    }
+
+    /// Aborts a change that is not finished.
+    @discardableResult
+    public func abortChange(id: String, reason: String? = nil, context: StepContext, signingKey: SigningKey) throws -> Entry {
+        if let reason { try validateText(reason, what: "the reason") }
+        return try appendChangeStep(.changeAborted, id: id, context: context, signingKey: signingKey) { change in
+            guard [.open, .approved, .inProgress].contains(change.state) else {
+                throw Self.wrongState(change, for: "abort", allowed: [.open, .approved, .inProgress])
+            }
+            return reason.map { ["reason": .string($0)] } ?? [:]
+        }
+    }
+
+    /// Appends one change step after `check` has approved it against the change's current record.
+    func appendChangeStep(_ kind: EntryKind, id: String, context: StepContext, signingKey: SigningKey,
+                          _ check: @escaping (ChangeRecord) throws -> [String: JSONValue]) throws -> Entry {
+        try validateIdentifier(id, what: "the change id", example: "CHG-1001")
+        try Event.validate(actor: context.actor)
+        return try append(signingKey: signingKey) {
+            guard let change = try change(id: id) else {
+                throw LedgerError(.notFound, "change \(quoted(id)) does not exist: open it first with `keyledger change open`")
+            }
+            var body = try check(change)
+            body["change"] = .string(id)
+            return [try Event(kind: kind, actor: context.actor, body: context.decorate(body))]
+        }[0]
+    }
+
+    static func wrongState(_ change: ChangeRecord, for action: String, allowed: [ChangeState]) -> LedgerError {
+        let states = allowed.map(\.rawValue).joined(separator: " or ")
+        return LedgerError(.notAllowed,
+            "cannot \(action) change \(change.id): it is \(change.state.rawValue), and this step needs a change that is \(states)")
+    }
+}
+
+extension EntryKind {
+    /// The kinds that make up a change's own history.
+    public static let changeSteps: Set<EntryKind> = [
+        .changeOpened, .changeApproved, .changeAttested, .changeStarted, .changeCompleted, .changeAborted, .changeRolledBack,
+    ]
+
+    public var isChangeStep: Bool { Self.changeSteps.contains(self) }
+
+    /// The kinds that move a key through its lifecycle.
+    public static let keySteps: Set<EntryKind> = [.generated, .imported, .published, .verified, .retired, .rolledBack]
+}
+
+extension Ledger {
+    /// Rolls a change back: every key the change generated, imported or
+    /// published that is still live becomes `rolled_back`, and the change becomes aborted.
+    ///
+    /// The expected JWKS then excludes those keys; a later JWKS check proves they are gone.
+    @discardableResult
+    public func rollbackChange(id: String, reason: String? = nil, context: StepContext,
+                               signingKey: SigningKey) throws -> [Entry] {
+        try validateIdentifier(id, what: "the change id", example: "CHG-1001")
+        try Event.validate(actor: context.actor)
+        if let reason { try validateText(reason, what: "the reason") }
+        return try append(signingKey: signingKey) {
+            guard let change = try change(id: id) else {
+                throw LedgerError(.notFound, "change \(quoted(id)) does not exist: check the change id")
+            }
+            guard [.approved, .inProgress, .complete].contains(change.state) else {
+                throw Self.wrongState(change, for: "roll back", allowed: [.approved, .inProgress, .complete])
+            }
+            let affected = try keys().filter { key in
+                let touched = key.origin?.change == id || key.published?.change == id
+                return touched && key.state.allowedTransitions.contains(.rolledBack)
+            }
+            var events: [Event] = []
+            for key in affected {
+                let body: [String: JSONValue] = [
+                    "kid": .string(key.keyID), "env": .string(key.environment), "change": .string(id),
+                ]
+                events.append(try Event(kind: .rolledBack, actor: context.actor, body: context.decorate(body)))
+            }
+            var body: [String: JSONValue] = [
+                "change": .string(id),
+                "keys": .array(affected.map { .object(["kid": .string($0.keyID), "env": .string($0.environment)]) }),
+            ]
+            if let reason { body["reason"] = .string(reason) }
+            events.append(try Event(kind: .changeRolledBack, actor: context.actor, body: context.decorate(body)))
+            return events
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import KeyLedger
+
+/// Options shared by the commands that append a change or key step.
+enum CommonOptions {
+    static let ledger = OptionSpec.value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER")
+    static let signingKey = OptionSpec.value("signing-key", "PEM", "The ledger's current signing key (PKCS#8 PEM, mode 0600).", environment: "KEYLEDGER_SIGNING_KEY")
+    static let actor = OptionSpec.value("actor", "WHO", "Who performs the step.")
+    static let at = OptionSpec.value("at", "T", "When the step really happened (RFC 3339), for importing a past change; the recorded time is kept too.")
+    static let emergency = OptionSpec.value("emergency", "REASON", "Perform the step outside an approved, in-progress change; it is reported as an exception.")
+    static let json = OptionSpec.flag("json", "Print the appended entries as JSON lines.")
+
+    /// The options every appending step takes.
+    static let step = [ledger, signingKey, actor, at, json]
+
+    /// Opens the ledger and loads its current signing key.
+    static func openForAppend(_ arguments: ParsedArguments) throws -> (Ledger, SigningKey) {
+        let ledger = try Ledger(path: try arguments.required("ledger"))
+        let key = try ledger.loadSigningKey(path: try arguments.required("signing-key"))
+        return (ledger, key)
+    }
+
+    static func context(_ arguments: ParsedArguments) throws -> StepContext {
+        StepContext(actor: try arguments.required("actor"),
+                    claimedTime: try arguments.timestamp("at"),
+                    emergency: arguments.value("emergency"))
+    }
+
+    /// Prints appended entries: JSON lines with --json, else one summary line each on standard error.
+    static func report(_ entries: [Entry], _ arguments: ParsedArguments) throws {
+        for entry in entries {
+            if arguments.flag("json") {
+                Terminal.output(try entry.jsonValue.serialized(pretty: false))
+            } else {
+                var line = "entry \(entry.sequence): \(entry.kind)"
+                if let change = entry.changeID { line += " \(change)" }
+                if let kid = entry.keyID { line += " key \(kid)" }
+                if let emergency = entry.body["emergency"]?.stringValue { line += " (emergency: \(printable(emergency)))" }
+                Terminal.message(line)
+            }
+        }
+    }
+}
