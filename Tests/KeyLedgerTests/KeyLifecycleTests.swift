@@ -1,0 +1,174 @@
+import Foundation
+import JOSE
+import KeyLedger
+import OpenSSLBridge
+import XCTest
+
+final class KeyLifecycleTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+    private var signingKey: SigningKey!
+    private var ledger: Ledger!
+    private let tom = StepContext(actor: "tom")
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory(self)
+        signingKey = try SigningKey.generate(.edDSA)
+        ledger = try Ledger.create(at: directory.path("ledger.db"), signingKey: signingKey, actor: "init")
+    }
+
+    /// Opens, approves and starts change `id`.
+    private func startChange(_ id: String = "CHG-1") throws {
+        try ledger.openChange(ChangeRequest(id: id, summary: "Rotate", technician: "tom", reviewer: "rita"), context: tom, signingKey: signingKey)
+        try ledger.approveChange(id: id, context: StepContext(actor: "rita"), signingKey: signingKey)
+        try ledger.startChange(id: id, context: tom, signingKey: signingKey)
+    }
+
+    private func generate(_ env: String = "production", algorithm: JWSAlgorithm = .es256, out: String? = nil,
+                          change: String = "CHG-1", context: StepContext? = nil) throws -> String {
+        let request = KeyGenerationRequest(name: "api_signing_key", environment: env, algorithm: algorithm,
+                                           outputPath: out ?? directory.path("\(UUID().uuidString).pem"), change: change,
+                                           custody: "credentials.yml.enc (\(env))")
+        let entry = try ledger.generateKey(request, context: context ?? tom, signingKey: signingKey)
+        return entry.keyID ?? ""
+    }
+
+    private func entryCount() throws -> Int64 { try ledger.head()?.sequence ?? 0 }
+
+    private func assertRejected(_ code: LedgerError.Code = .notAllowed, _ fragment: String? = nil,
+                                file: StaticString = #filePath, line: UInt = #line, _ step: () throws -> Any) throws {
+        let before = try entryCount()
+        XCTAssertThrowsError(try step(), file: file, line: line) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, code, "\(error)", file: file, line: line)
+            if let fragment { XCTAssertTrue("\(error)".contains(fragment), "\(error)", file: file, line: line) }
+        }
+        XCTAssertEqual(try entryCount(), before, "a rejected step appended an entry", file: file, line: line)
+    }
+
+    func testGenerateWritesKeyFileAndRecordsPublicKey() throws {
+        try startChange()
+        let out = directory.path("new.pem")
+        let kid = try generate(algorithm: .rs256, out: out)
+        let attributes = try FileManager.default.attributesOfItem(atPath: out)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+
+        let pem = try String(contentsOfFile: out, encoding: .utf8)
+        XCTAssertTrue(pem.hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        let privateKey = try PrivateKey(pem: pem)
+        XCTAssertEqual(try JWK(publicKey: privateKey.publicKey()).thumbprint(), kid)
+
+        let record = try XCTUnwrap(ledger.key(id: kid, environment: "production"))
+        XCTAssertEqual(record.state, .generated)
+        XCTAssertEqual(record.algorithm, "RS256")
+        XCTAssertEqual(record.custody, "credentials.yml.enc (production)")
+        XCTAssertEqual(record.origin?.change, "CHG-1")
+        XCTAssertEqual(record.origin?.actor, "tom")
+        XCTAssertEqual(try record.publicJWK?.thumbprint(), kid)
+    }
+
+    func testPrivateKeyNeverEntersLedger() throws {
+        try startChange()
+        let out = directory.path("secret.pem")
+        _ = try generate(algorithm: .rs256, out: out)
+        let pem = try String(contentsOfFile: out, encoding: .utf8)
+        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        var ledgerBytes = try Data(contentsOf: URL(fileURLWithPath: directory.path("ledger.db")))
+        if let wal = FileManager.default.contents(atPath: directory.path("ledger.db") + "-wal") { ledgerBytes += wal }
+        let ledgerText = String(decoding: ledgerBytes, as: UTF8.self)
+        XCTAssertFalse(ledgerText.contains(String(body.prefix(40))))
+        XCTAssertFalse(ledgerText.contains(String(body.suffix(40))))
+    }
+
+    func testLifecycleTransitions() throws {
+        try startChange()
+        let kid = try generate()
+        try assertRejected(.notAllowed, "may move to published or rolled_back") {
+            try ledger.retireKey(id: kid, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+        }
+        try ledger.publishKey(id: kid, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+        XCTAssertEqual(try ledger.key(id: kid, environment: "production")?.state, .published)
+        try assertRejected(.notAllowed, "published") {
+            try ledger.publishKey(id: kid, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+        }
+        try assertRejected(.notAllowed, "verified or rolled_back") {
+            try ledger.retireKey(id: kid, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+        }
+    }
+
+    func testKeyStepsNeedInProgressChange() throws {
+        try ledger.openChange(ChangeRequest(id: "CHG-1", summary: "Rotate", technician: "tom", reviewer: "rita"), context: tom, signingKey: signingKey)
+        let out = directory.path("unapproved.pem")
+        try assertRejected(.notAllowed, "approve") { try generate(out: out) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "a rejected generate left a key file")
+
+        try assertRejected(.notAllowed, "does not exist") { try generate(change: "CHG-404") }
+
+        let kid = try generate(out: out, context: StepContext(actor: "tom", emergency: "signing key leaked"))
+        let record = try XCTUnwrap(ledger.key(id: kid, environment: "production"))
+        XCTAssertEqual(record.origin?.emergency, "signing key leaked")
+    }
+
+    func testGenerateRejectsExistingOutput() throws {
+        try startChange()
+        let out = directory.path("exists.pem")
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: out))
+        try assertRejected(.invalidInput, "already exists") { try generate(out: out) }
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), "keep me")
+    }
+
+    func testGenerateRejectsWeakRSA() throws {
+        try startChange()
+        let request = KeyGenerationRequest(name: "k", environment: "production", algorithm: .rs256, rsaBits: 1024,
+                                           outputPath: directory.path("weak.pem"), change: "CHG-1")
+        try assertRejected(.invalidInput, "2048") { try ledger.generateKey(request, context: tom, signingKey: signingKey) }
+    }
+
+    func testRollbackMarksChangeKeys() throws {
+        try startChange()
+        let staged = try generate("staging")
+        let produced = try generate("production")
+        try ledger.publishKey(id: produced, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+        let entries = try ledger.rollbackChange(id: "CHG-1", reason: "JWKS check failed", context: tom, signingKey: signingKey)
+        XCTAssertEqual(entries.map(\.kind), [.rolledBack, .rolledBack, .changeRolledBack])
+        XCTAssertEqual(try ledger.key(id: staged, environment: "staging")?.state, .rolledBack)
+        XCTAssertEqual(try ledger.key(id: produced, environment: "production")?.state, .rolledBack)
+        let change = try XCTUnwrap(ledger.change(id: "CHG-1"))
+        XCTAssertEqual(change.state, .aborted)
+        XCTAssertTrue(change.rolledBack)
+        XCTAssertEqual(try ledger.expectedJWKS(environment: "production").keys.count, 0)
+    }
+
+    func testExpectedJWKSHoldsPublishedKeysOnly() throws {
+        try startChange()
+        let generatedOnly = try generate()
+        let published = try generate()
+        try ledger.publishKey(id: published, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+        let set = try ledger.expectedJWKS(environment: "production")
+        XCTAssertEqual(try set.keys.map { try $0.thumbprint() }, [published])
+        XCTAssertFalse(try set.keys.map { try $0.thumbprint() }.contains(generatedOnly))
+        XCTAssertEqual(try ledger.expectedJWKS(environment: "staging").keys.count, 0)
+    }
+
+    func testImportKeepsProviderKidAndRejectsPrivateMembers() throws {
+        let privateKey = try PrivateKey.generate(.ec(.p256))
+        var jwk = try JWK(publicKey: privateKey.publicKey(), algorithm: "ES256")
+        jwk.keyID = "provider-key-1"
+        let entries = try ledger.importKeys([jwk], name: "idp", environment: "production", change: "CHG-7", source: "test",
+                                            context: tom, signingKey: signingKey)
+        let kid = try jwk.thumbprint()
+        XCTAssertEqual(entries.first?.keyID, kid)
+        XCTAssertEqual(entries.first?.body["provider_kid"]?.stringValue, "provider-key-1")
+        try assertRejected(.notAllowed, "already recorded") {
+            try ledger.importKeys([jwk], name: "idp", environment: "production", change: "CHG-7", source: "test",
+                                  context: tom, signingKey: signingKey)
+        }
+
+        var privateMembers = try XCTUnwrap(jwk.jsonValue.objectValue)
+        privateMembers["d"] = "c2VjcmV0"
+        let json = try JCS.canonicalize(.object(privateMembers))
+        XCTAssertThrowsError(try KeyImportFormat.jwk.keys(from: json, source: "leaky.json")) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .invalidInput)
+            XCTAssertTrue("\(error)".contains("\"d\"") || "\(error)".contains("d"), "\(error)")
+            XCTAssertFalse("\(error)".contains("c2VjcmV0"), "the error repeats the private value")
+        }
+    }
+}
