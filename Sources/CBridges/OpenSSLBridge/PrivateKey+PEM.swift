@@ -55,7 +55,7 @@ extension PrivateKey {
             failureCode: failureCode,
             failureReason: failureReason
         )
-        self.init(handle: handle)
+        try self.init(handle: handle)
     }
 
     /// Encodes the key as a PKCS#8 PEM block.

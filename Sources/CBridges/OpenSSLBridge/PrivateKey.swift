@@ -6,9 +6,11 @@
 /// Its description names only the key type, never key bytes.
 public final class PrivateKey: @unchecked Sendable {
     let handle: KeyHandle
+    private let signingContexts: SigningContexts
 
-    init(handle: KeyHandle) {
+    init(handle: KeyHandle) throws {
         self.handle = handle
+        self.signingContexts = try SigningContexts(key: handle)
     }
 
     /// The key's type and size.
@@ -30,7 +32,7 @@ public final class PrivateKey: @unchecked Sendable {
                 )
             }
         }
-        return PrivateKey(handle: try KeyHandle.generate(spec))
+        return try PrivateKey(handle: KeyHandle.generate(spec))
     }
 
     /// Derives the public key.
@@ -46,7 +48,7 @@ public final class PrivateKey: @unchecked Sendable {
     /// - Throws: ``CryptoError`` with code `schemeMismatch` when `scheme` does
     ///   not fit the key type, or `signingFailed` when libcrypto fails.
     public func sign(_ message: [UInt8], scheme: SignatureScheme) throws -> [UInt8] {
-        try handle.sign(message, scheme: scheme)
+        try handle.sign(message, scheme: scheme, prepared: signingContexts)
     }
 }
 

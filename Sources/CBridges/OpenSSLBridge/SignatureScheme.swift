@@ -1,5 +1,5 @@
 /// A signature algorithm together with its padding and hash function.
-public enum SignatureScheme: Hashable, Sendable, CustomStringConvertible {
+public enum SignatureScheme: Hashable, Sendable, CaseIterable, CustomStringConvertible {
     /// RSASSA-PKCS1-v1_5 (RFC 8017 section 8.2), as in JOSE RS256, RS384 and RS512.
     case rsaPKCS1v15(DigestAlgorithm)
     /// RSASSA-PSS (RFC 8017 section 8.1) with MGF1 over the same hash and a
@@ -12,6 +12,11 @@ public enum SignatureScheme: Hashable, Sendable, CustomStringConvertible {
     case ecdsa(DigestAlgorithm)
     /// Ed25519 (RFC 8032), which hashes the message itself.
     case ed25519
+
+    /// Every scheme: PKCS #1 v1.5, PSS and ECDSA with each SHA-2 hash, then Ed25519.
+    public static let allCases: [SignatureScheme] = DigestAlgorithm.allCases.flatMap {
+        [SignatureScheme.rsaPKCS1v15($0), .rsaPSS($0), .ecdsa($0)]
+    } + [.ed25519]
 
     /// The hash applied to the message before signing, or `nil` for Ed25519.
     public var digest: DigestAlgorithm? {

@@ -38,9 +38,10 @@ final class KeyContext {
 
 /// The owner of one `EVP_MD_CTX*`, which it frees in `deinit`.
 ///
-/// Each sign or verify call makes its own context, which is what lets many
-/// threads use one key at the same time.
-final class DigestContext {
+/// Each sign or verify call works in a context of its own, which is what
+/// lets many threads use one key at the same time. A context prepared for
+/// signing in ``SigningContexts`` is shared between threads, which only copy it.
+final class DigestContext: @unchecked Sendable {
     private let pointer: OpaquePointer
 
     init() throws {

@@ -1,11 +1,13 @@
 import CLibcrypto
 
 extension KeyHandle {
-    /// Signs `message` with `EVP_DigestSign` in a context of its own, so
-    /// threads may sign with one handle at the same time.
+    /// Signs `message` with `EVP_DigestSign` in a context of its own, copied
+    /// from the prepared one for `scheme`, so threads may sign with one handle
+    /// at the same time.
+    /// - Parameter prepared: The contexts made by ``SigningContexts/init(key:)`` for this handle.
     /// - Returns: The signature, for ECDSA as raw r || s.
-    func sign(_ message: [UInt8], scheme: SignatureScheme) throws -> [UInt8] {
-        guard scheme.fits(spec) else {
+    func sign(_ message: [UInt8], scheme: SignatureScheme, prepared contexts: SigningContexts) throws -> [UInt8] {
+        guard scheme.fits(spec), let prepared = contexts[scheme] else {
             throw CryptoError(.schemeMismatch, "\(scheme) cannot be used with a \(spec) key")
         }
         // EVP_PKEY_get_size is the largest signature the key can make: the
@@ -13,13 +15,13 @@ extension KeyHandle {
         let capacity = Int(EVP_PKEY_get_size(pointer))
 
         let signature = try DigestContext().withUnsafePointer { context in
-            var keyContext: OpaquePointer?
-            try LibCrypto.check(
-                EVP_DigestSignInit(context, &keyContext, scheme.digest?.messageDigest.pointer, nil, pointer),
-                .signingFailed,
-                "EVP_DigestSignInit failed for \(scheme) with a \(spec) key"
-            )
-            try configurePadding(keyContext, scheme: scheme, failureCode: .signingFailed)
+            try prepared.withUnsafePointer { prepared in
+                try LibCrypto.check(
+                    EVP_MD_CTX_copy_ex(context, prepared),
+                    .signingFailed,
+                    "EVP_MD_CTX_copy_ex failed for \(scheme) with a \(spec) key"
+                )
+            }
             return try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initializedCount in
                 var length = capacity
                 try LibCrypto.check(
@@ -35,6 +37,19 @@ extension KeyHandle {
             return signature
         }
         return try ECDSASignature.rawSignature(fromDER: signature, coordinateByteCount: curve.coordinateByteCount)
+    }
+
+    /// Initializes `context` for signing with `scheme`, for ``SigningContexts``.
+    func prepareSigning(_ context: DigestContext, scheme: SignatureScheme) throws {
+        try context.withUnsafePointer { context in
+            var keyContext: OpaquePointer?
+            try LibCrypto.check(
+                EVP_DigestSignInit(context, &keyContext, scheme.digest?.messageDigest.pointer, nil, pointer),
+                .signingFailed,
+                "EVP_DigestSignInit failed for \(scheme) with a \(spec) key"
+            )
+            try configurePadding(keyContext, scheme: scheme, failureCode: .signingFailed)
+        }
     }
 
     /// Verifies `signature` over `message` with `EVP_DigestVerify`.
