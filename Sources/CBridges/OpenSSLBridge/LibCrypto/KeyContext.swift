@@ -41,7 +41,7 @@ final class KeyContext {
 /// Each sign or verify call works in a context of its own, which is what
 /// lets many threads use one key at the same time. A context prepared for
 /// signing in ``SigningContexts`` is shared between threads, which only copy it.
-final class DigestContext: @unchecked Sendable {
+final class DigestContext {
     private let pointer: OpaquePointer
 
     init() throws {
