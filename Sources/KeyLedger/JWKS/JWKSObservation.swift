@@ -1,3 +1,4 @@
+import Foundation
 import JOSE
 import OpenSSLBridge
 
@@ -54,4 +55,30 @@ public struct JWKSCheckResult: Sendable {
     public let error: String?
     /// The `verified` entries and the summary entry that the check appended.
     public let entries: [Entry]
+}
+
+extension JWKSObservation {
+    /// Fetches the JWKS at `url`, turning a failed fetch into an observation
+    /// that records the error, so the failed check can be recorded too.
+    ///
+    /// - Throws: `LedgerError` only for a URL that is not http or https.
+    public static func fetch(_ url: String, timeout: Double = 10) throws -> JWKSObservation {
+        guard let parsed = URL(string: url) else {
+            throw LedgerError(.invalidInput, "the JWKS URL \(quoted(url)) is not valid: use an http:// or https:// URL")
+        }
+        do {
+            let response = try JWKSFetcher(timeout: timeout).fetch(parsed)
+            return JWKSObservation(source: .url(url), body: response.body)
+        } catch let error as LedgerError where error.code != .invalidInput {
+            return JWKSObservation(source: .url(url), error: error.message)
+        }
+    }
+
+    /// Reads a JWKS document from a file.
+    public static func read(file path: String) throws -> JWKSObservation {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LedgerError(.invalidInput, "cannot read the JWKS file \(quoted(path)): check that it exists and is readable")
+        }
+        return JWKSObservation(source: .file(path), body: Array(data))
+    }
 }

@@ -29,4 +29,8 @@ let allCommands: [Command.Type] = [
     KeyRetireCommand.self,
     KeyListCommand.self,
     KeyShowCommand.self,
+    JWKSRenderCommand.self,
+    JWKSCheckCommand.self,
+    TokenIssueCommand.self,
+    TokenVerifyCommand.self,
 ]

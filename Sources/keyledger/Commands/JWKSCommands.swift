@@ -1,0 +1,78 @@
+import Foundation
+import JOSE
+import KeyLedger
+
+enum JWKSRenderCommand: Command {
+    static let spec = CommandSpec(
+        path: ["jwks", "render"],
+        summary: "Print the JWKS an environment's endpoint should serve.",
+        usage: "--ledger PATH --env ENV",
+        discussion: "The set holds every key that is published or verified and not retired or rolled back, in the order the keys were recorded.",
+        options: [CommonOptions.ledger, .value("env", "ENV", "The environment.")])
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
+        let set = try ledger.expectedJWKS(environment: try arguments.required("env"))
+        Terminal.output(try set.jsonValue.serialized(pretty: true))
+        return 0
+    }
+}
+
+enum JWKSCheckCommand: Command {
+    static let spec = CommandSpec(
+        path: ["jwks", "check"],
+        summary: "Compare a served JWKS with the expected keys and record the result.",
+        usage: "--ledger PATH --env ENV (--url URL | --file PATH) --actor WHO [--change ID] [--timeout SECONDS] [--json]",
+        discussion: """
+        Keys are compared by RFC 7638 thumbprint, not by kid. Each expected key that is served gets a
+        `verified` entry; the check itself is recorded as jwks_checked or verification_failed with the
+        URL and the SHA-256 of the response. Exit status 0 when the sets match, 1 when they do not or the
+        endpoint cannot be read (the failed check is recorded), 2 for usage or input errors.
+        """,
+        options: [CommonOptions.ledger, CommonOptions.signingKey, CommonOptions.actor,
+                  .value("env", "ENV", "The environment."),
+                  .value("url", "URL", "The JWKS endpoint (http or https)."),
+                  .value("file", "PATH", "A saved JWKS document."),
+                  .value("change", "ID", "The change the check belongs to, if any."),
+                  .value("timeout", "SECONDS", "How long to wait for the endpoint. Default: 10."),
+                  .flag("json", "Print the result as JSON.")])
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let environment = try arguments.required("env")
+        let context = StepContext(actor: try arguments.required("actor"))
+        let observation: JWKSObservation
+        switch try arguments.exactlyOne(of: ["url", "file"]) {
+        case "url":
+            let timeout = try arguments.integer("timeout", in: 1...300) ?? 10
+            observation = try JWKSObservation.fetch(try arguments.required("url"), timeout: Double(timeout))
+        default:
+            observation = try JWKSObservation.read(file: try arguments.required("file"))
+        }
+        let (ledger, key) = try CommonOptions.openForAppend(arguments)
+        let result = try ledger.checkJWKS(environment: environment, observation: observation,
+                                          change: arguments.value("change"), context: context, signingKey: key)
+        if arguments.flag("json") {
+            var object: [String: JSONValue] = [
+                "matched": .bool(result.matched),
+                "expected": .array(result.expected.map(JSONValue.string)),
+                "served": .array(result.served.map(JSONValue.string)),
+                "missing": .array(result.missing.map(JSONValue.string)),
+                "unexpected": .array(result.unexpected.map(JSONValue.string)),
+                "absent_confirmed": .array(result.absentConfirmed.map(JSONValue.string)),
+                "entries": .array(result.entries.map { .number(Double($0.sequence)) }),
+            ]
+            if let error = result.error { object["error"] = .string(error) }
+            Terminal.output(try JSONValue.object(object).serialized(pretty: false))
+        } else {
+            if let error = result.error { Terminal.message("error: \(error)") }
+            for kid in result.missing { Terminal.output("missing: \(kid) is expected but not served") }
+            for kid in result.unexpected { Terminal.output("unexpected: \(printable(kid)) is served but not expected") }
+            for kid in result.absentConfirmed { Terminal.output("absent: \(kid) (retired or rolled back) is no longer served") }
+            let summary = result.entries.last.map { "entry \($0.sequence)" } ?? "no entry"
+            Terminal.output(result.matched
+                ? "match: \(result.expected.count) expected keys served (recorded as \(summary))"
+                : "MISMATCH: the served JWKS differs from the expected set (recorded as \(summary))")
+        }
+        return result.matched ? 0 : 1
+    }
+}

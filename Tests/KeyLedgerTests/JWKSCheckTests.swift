@@ -1,0 +1,150 @@
+import Foundation
+import JOSE
+import KeyLedger
+import XCTest
+
+/// JWKS checks against a real HTTP server on 127.0.0.1.
+final class JWKSCheckTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+    private var server: LocalHTTPServer!
+    private var signingKey: SigningKey!
+    private var ledger: Ledger!
+    private let tom = StepContext(actor: "tom")
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory(self)
+        let served = directory.url.appendingPathComponent("www")
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        server = try LocalHTTPServer(self, directory: served)
+        signingKey = try SigningKey.generate(.edDSA)
+        ledger = try Ledger.create(at: directory.path("ledger.db"), signingKey: signingKey, actor: "init")
+        try ledger.openChange(ChangeRequest(id: "CHG-1", summary: "Rotate", technician: "tom", reviewer: "rita"), context: tom, signingKey: signingKey)
+        try ledger.approveChange(id: "CHG-1", context: StepContext(actor: "rita"), signingKey: signingKey)
+        try ledger.startChange(id: "CHG-1", context: tom, signingKey: signingKey)
+    }
+
+    private func publishNewKey(_ algorithm: JWSAlgorithm = .rs256) throws -> String {
+        let request = KeyGenerationRequest(name: "api", environment: "production", algorithm: algorithm,
+                                           outputPath: directory.path("\(UUID().uuidString).pem"), change: "CHG-1")
+        let kid = try ledger.generateKey(request, context: tom, signingKey: signingKey).keyID!
+        try ledger.publishKey(id: kid, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+        return kid
+    }
+
+    private func check(_ name: String = "jwks.json") throws -> JWKSCheckResult {
+        try ledger.checkJWKS(environment: "production", observation: JWKSObservation.fetch(server.url(name), timeout: 5),
+                             change: "CHG-1", context: StepContext(actor: "monitor"), signingKey: signingKey)
+    }
+
+    private func serve(_ keys: [JWK]) throws {
+        try server.serve("jwks.json", JWKS(keys: keys).jsonValue.serialized(pretty: true))
+    }
+
+    func testMatchingJWKSVerifiesKeys() throws {
+        let kid = try publishNewKey()
+        try server.serve("jwks.json", ledger.expectedJWKS(environment: "production").jsonValue.serialized(pretty: true))
+        let result = try check()
+        XCTAssertTrue(result.matched)
+        XCTAssertEqual(result.expected, [kid])
+        XCTAssertEqual(result.entries.map(\.kind), [.verified, .jwksChecked])
+        XCTAssertEqual(result.entries.last?.body["url"]?.stringValue, server.url("jwks.json"))
+        XCTAssertEqual(result.entries.last?.body["jwks_sha256"]?.stringValue?.count, 64)
+        XCTAssertEqual(try ledger.key(id: kid, environment: "production")?.state, .verified)
+    }
+
+    func testComparisonUsesThumbprintNotKid() throws {
+        let kid = try publishNewKey(.es256)
+        var jwk = try XCTUnwrap(ledger.expectedJWKS(environment: "production").keys.first)
+        jwk.keyID = "a-provider-chosen-kid"
+        try serve([jwk])
+        let result = try check()
+        XCTAssertTrue(result.matched)
+        XCTAssertEqual(result.served, [kid])
+    }
+
+    func testMissingKeyFailsCheck() throws {
+        let kid = try publishNewKey()
+        try serve([])
+        let result = try check()
+        XCTAssertFalse(result.matched)
+        XCTAssertEqual(result.missing, [kid])
+        XCTAssertEqual(result.entries.map(\.kind), [.verificationFailed])
+        XCTAssertEqual(try ledger.key(id: kid, environment: "production")?.state, .published)
+    }
+
+    func testUnexpectedKeyFailsCheck() throws {
+        _ = try publishNewKey()
+        let stranger = try SigningKey.generate(.es256).publicJWK
+        var served = try ledger.expectedJWKS(environment: "production").keys
+        served.append(stranger)
+        try serve(served)
+        let result = try check()
+        XCTAssertFalse(result.matched)
+        XCTAssertEqual(result.unexpected, [try stranger.thumbprint()])
+        XCTAssertEqual(result.entries.map(\.kind), [.verified, .verificationFailed])
+    }
+
+    func testRolledBackKeyStillServedFailsCheck() throws {
+        let kid = try publishNewKey()
+        let stale = try ledger.expectedJWKS(environment: "production")
+        try ledger.rollbackChange(id: "CHG-1", context: tom, signingKey: signingKey)
+        try serve(stale.keys)
+        let stillServed = try check()
+        XCTAssertFalse(stillServed.matched)
+        XCTAssertEqual(stillServed.unexpected, [kid])
+        XCTAssertEqual(stillServed.absentConfirmed, [])
+
+        try serve([])
+        let gone = try check()
+        XCTAssertTrue(gone.matched)
+        XCTAssertEqual(gone.absentConfirmed, [kid])
+        XCTAssertEqual(gone.entries.last?.body["absent_confirmed"], .array([.string(kid)]))
+    }
+
+    func testUnreachableEndpointRecordsFailure() throws {
+        _ = try publishNewKey()
+        let observation = try JWKSObservation.fetch("http://127.0.0.1:\(closedLocalPort())/jwks.json", timeout: 3)
+        XCTAssertNil(observation.body)
+        let result = try ledger.checkJWKS(environment: "production", observation: observation, context: tom, signingKey: signingKey)
+        XCTAssertFalse(result.matched)
+        XCTAssertNotNil(result.error)
+        XCTAssertEqual(result.entries.map(\.kind), [.verificationFailed])
+        XCTAssertNotNil(result.entries.last?.body["error"]?.stringValue)
+    }
+
+    func testNotFoundResponseRecordsFailure() throws {
+        _ = try publishNewKey()
+        let result = try check("missing.json")
+        XCTAssertFalse(result.matched)
+        XCTAssertTrue(result.error?.contains("404") ?? false, "\(String(describing: result.error))")
+    }
+
+    func testResponseThatIsNotJWKSRecordsFailure() throws {
+        _ = try publishNewKey()
+        try server.serve("jwks.json", "<html>maintenance</html>")
+        let result = try check()
+        XCTAssertFalse(result.matched)
+        XCTAssertTrue(result.error?.contains("not a valid JWKS") ?? false, "\(String(describing: result.error))")
+    }
+
+    func testProviderJWKSImportsAndChecksCleanly() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/jwks")
+        for name in ["jwks_google.json", "jwks_gitlab.json", "jwks_github_actions.json", "jwks_microsoft_azure_ad_v2.json"] {
+            let document = try Data(contentsOf: fixtures.appendingPathComponent(name))
+            let environment = name.replacingOccurrences(of: ".json", with: "").replacingOccurrences(of: "jwks_", with: "")
+            let keys = try KeyImportFormat.jwks.keys(from: Array(document), source: name)
+            try ledger.importKeys(keys, name: "idp", environment: environment, change: "CHG-IDP", source: name,
+                                  context: tom, signingKey: signingKey)
+            // Imported keys are recorded, not yet published: an endpoint serving them is unexpected until they are.
+            for key in keys {
+                try ledger.publishKey(id: key.thumbprint(), environment: environment, change: "CHG-1", context: tom, signingKey: signingKey)
+            }
+            try server.serve("provider.json", String(decoding: document, as: UTF8.self))
+            let result = try ledger.checkJWKS(environment: environment, observation: JWKSObservation.fetch(server.url("provider.json")),
+                                              context: tom, signingKey: signingKey)
+            XCTAssertTrue(result.matched, "\(name): missing \(result.missing), unexpected \(result.unexpected)")
+            XCTAssertEqual(result.expected.count, keys.count, name)
+        }
+        XCTAssertNil(try ledger.verify(VerifyOptions(trustAnchor: signingKey.keyID)).failure)
+    }
+}
