@@ -48,13 +48,19 @@ let package = Package(
         // Audit reports built from a verified ledger.
         .target(name: "KeyLedgerReports", dependencies: ["KeyLedger"]),
 
+        // The guided key rotation that `keyledger demo` runs, and the
+        // loopback HTTP server it publishes JWKS documents from.
+        .target(name: "LoopbackHTTP", path: "Sources/Support/LoopbackHTTP"),
+        .target(name: "KeyLedgerDemo", dependencies: ["KeyLedgerReports", "LoopbackHTTP"]),
+
         // The command-line tool: argument parsing and output only.
-        .executableTarget(name: "keyledger", dependencies: ["KeyLedgerReports"]),
+        .executableTarget(name: "keyledger", dependencies: ["KeyLedgerReports", "KeyLedgerDemo"]),
+        .executableTarget(name: "keyledger-bench", dependencies: ["KeyLedger", "SQLiteBridge", "OpenSSLBridge", "JOSE"], path: "Sources/Benchmarks/KeyLedgerBench"),
 
         .testTarget(name: "OpenSSLBridgeTests", dependencies: ["OpenSSLBridge"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger", "OpenSSLBridge", "SQLiteBridge"], resources: [.copy("Fixtures")]),
         // Runs the built `keyledger` binary as a user would.
-        .testTarget(name: "KeyLedgerCLITests", dependencies: ["keyledger", "KeyLedger", "SQLiteBridge"]),
+        .testTarget(name: "KeyLedgerCLITests", dependencies: ["keyledger", "KeyLedger", "SQLiteBridge"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -9,6 +9,7 @@ protocol Command {
 
 /// Every command, in the order help lists them.
 let allCommands: [Command.Type] = [
+    DemoCommand.self,
     InitCommand.self,
     AppendCommand.self,
     LogCommand.self,

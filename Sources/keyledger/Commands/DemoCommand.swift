@@ -1,0 +1,39 @@
+import Foundation
+import KeyLedger
+import KeyLedgerDemo
+
+enum DemoCommand: Command {
+    static let spec = CommandSpec(
+        path: ["demo"],
+        summary: "Run a complete JWT signing-key rotation against a fresh ledger.",
+        usage: "[--dir DIR]",
+        discussion: """
+        Creates a ledger in DIR and runs the rotation of the JWT signing keys of a SOX audit events
+        reporting service the way a production change runs it: an earlier change that put a key in
+        service, a rotation to new staging and production keys checked against a JWKS endpoint served
+        on 127.0.0.1, a further rotation that fails its check and is rolled back, and the retirement of
+        the old key. It then verifies the ledger and writes the quarterly report in every format.
+        """,
+        options: [.value("dir", "DIR", "A new or empty directory for the ledger, keys and report. Default: ./keyledger-demo.")])
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let path = arguments.value("dir") ?? "keyledger-demo"
+        let directory = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+        let demo = RotationDemo(directory: directory) { Terminal.message("• " + $0) }
+        let outcome = try demo.run()
+        Terminal.output("")
+        Terminal.output("ledger:        \(outcome.ledgerPath)")
+        Terminal.output("trust anchor:  \(outcome.trustAnchor)")
+        Terminal.output("verified:      \(outcome.verification.entriesChecked) entries, head \(outcome.head)")
+        Terminal.output("keys:          \(directory.appendingPathComponent("keys").path) (mode 0600)")
+        for file in outcome.reportFiles {
+            Terminal.output("report:        \(file)")
+        }
+        if let html = outcome.reportFiles.first(where: { $0.hasSuffix(".html") }) {
+            Terminal.output("")
+            Terminal.output("open the report with: xdg-open \(html)")
+        }
+        Terminal.output("verify it yourself with: keyledger verify --ledger \(outcome.ledgerPath) --trust-anchor \(outcome.trustAnchor)")
+        return 0
+    }
+}
