@@ -59,8 +59,10 @@ let package = Package(
 
         .testTarget(name: "OpenSSLBridgeTests", dependencies: ["OpenSSLBridge"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger", "OpenSSLBridge", "SQLiteBridge"], resources: [.copy("Fixtures")]),
+        // Helpers shared by the test targets: a local HTTP server for JWKS fetches.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger", "OpenSSLBridge", "SQLiteBridge", "TestSupport"], resources: [.copy("Fixtures")]),
         // Runs the built `keyledger` binary as a user would.
-        .testTarget(name: "KeyLedgerCLITests", dependencies: ["keyledger", "KeyLedger", "SQLiteBridge"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KeyLedgerCLITests", dependencies: ["keyledger", "KeyLedger", "SQLiteBridge", "TestSupport"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import JOSE
 import KeyLedger
+import TestSupport
 import XCTest
 
 /// JWKS checks against a real HTTP server on 127.0.0.1.

@@ -4,12 +4,12 @@ import XCTest
 /// A static file server on 127.0.0.1 (Python's http.server) for tests that fetch JWKS documents.
 ///
 /// It binds port 0, so the kernel picks a free port, and it is stopped when the test ends.
-final class LocalHTTPServer {
-    let directory: URL
-    let port: Int
+public final class LocalHTTPServer {
+    public let directory: URL
+    public let port: Int
     private let process: Process
 
-    init(_ testCase: XCTestCase, directory: URL) throws {
+    public init(_ testCase: XCTestCase, directory: URL) throws {
         self.directory = directory
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -41,16 +41,16 @@ final class LocalHTTPServer {
         self.port = port
     }
 
-    func url(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name)" }
+    public func url(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name)" }
 
     /// Writes `document` where the server serves it as `name`.
-    func serve(_ name: String, _ document: String) throws {
+    public func serve(_ name: String, _ document: String) throws {
         try Data(document.utf8).write(to: directory.appendingPathComponent(name))
     }
 }
 
 /// A 127.0.0.1 port with nothing listening, for unreachable-endpoint tests.
-func closedLocalPort() -> Int {
+public func closedLocalPort() -> Int {
     // Nothing listens on the discard port on the machines these tests run on,
     // so a connection to it is refused at once.
     9

@@ -1,0 +1,182 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The JWT signing-key rotation run command by command with the built
+/// binary, as a deploy pipeline would, against a JWKS endpoint on 127.0.0.1.
+final class RotationEndToEndTests: CLITestCase {
+    private var server: LocalHTTPServer!
+    private var environment: [String: String] = [:]
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        let served = directory.appendingPathComponent("www")
+        try FileManager.default.createDirectory(at: served.appendingPathComponent("production"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: served.appendingPathComponent("staging"), withIntermediateDirectories: true)
+        server = try LocalHTTPServer(self, directory: served)
+        environment = ["KEYLEDGER_LEDGER": path("ledger.db"), "KEYLEDGER_SIGNING_KEY": path("ledger-key.pem")]
+    }
+
+    @discardableResult
+    private func run(_ arguments: [String], expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> ProgramRun {
+        let result = try keyledger(arguments, environment: environment)
+        XCTAssertEqual(result.status, status, result.summary, file: file, line: line)
+        return result
+    }
+
+    private func openAndStart(_ id: String, criticality: String = "C3") throws {
+        var open = ["change", "open", "--id", id, "--summary", "Rotate the JWT signing key", "--technician", "tina",
+                    "--reviewer", "rui", "--criticality", criticality, "--rollback-plan", "redeploy the previous credentials",
+                    "--actor", "tina"]
+        open += ["--window-start", "2020-01-01T00:00:00Z", "--window-end", "2099-01-01T00:00:00Z"]
+        try run(open)
+        try run(["change", "attest", "--id", id, "--item", "tested_in_staging", "--evidence", "staging run", "--actor", "tina"])
+        var approve = ["change", "approve", "--id", id, "--actor", "rui"]
+        if criticality == "C1" || criticality == "C2" { approve += ["--manager-approval", "maria"] }
+        try run(approve)
+        try run(["change", "start", "--id", id, "--actor", "tina"])
+    }
+
+    private func generate(_ env: String, change: String, file: String) throws -> String {
+        let result = try run(["key", "generate", "--name", "sox_audit_events_jwt_signing_key", "--env", env,
+                              "--out", path(file), "--change", change, "--actor", "tina",
+                              "--custody", "credentials.yml.enc (\(env))"])
+        let kid = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(kid.count, 43, result.summary)
+        return kid
+    }
+
+    /// Publishes what `jwks render` prints as the environment's served JWKS.
+    private func deploy(_ env: String) throws {
+        let rendered = try run(["jwks", "render", "--env", env]).standardOutput
+        try server.serve("\(env)/jwks.json", rendered)
+    }
+
+    private func check(_ env: String, change: String, expect status: Int32 = 0) throws -> [String: Any] {
+        let result = try run(["jwks", "check", "--env", env, "--url", server.url("\(env)/jwks.json"), "--change", change,
+                              "--actor", "jwks-monitor", "--json"], expect: status)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any], result.summary)
+    }
+
+    private func keys() throws -> [[String: Any]] {
+        try run(["key", "list", "--json"]).outputLines.map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    private func state(of kid: String, in env: String) throws -> String? {
+        try keys().first { $0["kid"] as? String == kid && $0["env"] as? String == env }?["state"] as? String
+    }
+
+    func testRotationFromChangeToVerifiedLedger() throws {
+        let anchor = try run(["init", "--generate-signing-key", "RS256", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
+            .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        // The key in service before the rotation.
+        try openAndStart("CHG-0990")
+        let old = try generate("production", change: "CHG-0990", file: "old.pem")
+        try run(["key", "publish", "--kid", old, "--env", "production", "--change", "CHG-0990", "--actor", "tina"])
+        try deploy("production")
+        XCTAssertEqual(try check("production", change: "CHG-0990")["matched"] as? Bool, true)
+        try run(["change", "complete", "--id", "CHG-0990", "--actor", "tina"])
+
+        // CHG-1001: new keys for staging and production.
+        try openAndStart("CHG-1001", criticality: "C2")
+        let staging = try generate("staging", change: "CHG-1001", file: "staging.pem")
+        let production = try generate("production", change: "CHG-1001", file: "production.pem")
+        for (kid, env) in [(staging, "staging"), (production, "production")] {
+            try run(["key", "publish", "--kid", kid, "--env", env, "--change", "CHG-1001", "--actor", "tina"])
+            try deploy(env)
+            XCTAssertEqual(try check(env, change: "CHG-1001")["matched"] as? Bool, true)
+        }
+        XCTAssertEqual(try state(of: production, in: "production"), "verified")
+
+        // A token signed with the new key verifies against the served JWKS.
+        let token = try run(["token", "issue", "--key", path("production.pem"), "--kid", production,
+                             "--claims", #"{"sub":"sox-audit-events-reporter"}"#, "--ttl", "300"])
+            .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        try run(["token", "verify", "--jwks-url", server.url("production/jwks.json"), token])
+        try run(["change", "attest", "--id", "CHG-1001", "--item", "monitoring", "--evidence", "401 rate 0.02% before and after",
+                 "--actor", "tina"])
+        try run(["change", "complete", "--id", "CHG-1001", "--actor", "tina"])
+
+        // CHG-1002: the endpoint never serves the new key, so the change is rolled back.
+        try openAndStart("CHG-1002", criticality: "C2")
+        let extra = try generate("production", change: "CHG-1002", file: "extra.pem")
+        try run(["key", "publish", "--kid", extra, "--env", "production", "--change", "CHG-1002", "--actor", "tina"])
+        let failed = try check("production", change: "CHG-1002", expect: 1)
+        XCTAssertEqual(failed["missing"] as? [String], [extra])
+        try run(["change", "rollback", "--id", "CHG-1002", "--reason", "endpoint does not serve the key", "--actor", "tina"])
+        XCTAssertEqual(try state(of: extra, in: "production"), "rolled_back")
+        let proven = try check("production", change: "CHG-1002")
+        XCTAssertEqual(proven["absent_confirmed"] as? [String], [extra])
+
+        // CHG-1003: retire the old key and prove it gone.
+        try openAndStart("CHG-1003")
+        try run(["key", "retire", "--kid", old, "--env", "production", "--change", "CHG-1003", "--actor", "tina"])
+        try deploy("production")
+        let retired = try check("production", change: "CHG-1003")
+        XCTAssertEqual(Set(retired["absent_confirmed"] as? [String] ?? []), [old, extra])
+        try run(["change", "complete", "--id", "CHG-1003", "--actor", "tina"])
+
+        // The served production JWKS holds exactly the new key.
+        let served = try String(contentsOf: directory.appendingPathComponent("www/production/jwks.json"), encoding: .utf8)
+        XCTAssertTrue(served.contains(production))
+        XCTAssertFalse(served.contains(old))
+
+        let change = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try run(["change", "show", "--id", "CHG-1002", "--json"]).standardOutput.utf8)) as? [String: Any])
+        XCTAssertEqual(change["state"] as? String, "aborted")
+        XCTAssertEqual(change["rolled_back"] as? Bool, true)
+
+        let verify = try run(["verify", "--trust-anchor", anchor, "--json"])
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(verify.standardOutput.utf8)) as? [String: Any])
+        XCTAssertEqual(result["valid"] as? Bool, true, verify.summary)
+        XCTAssertEqual(result["trust_anchor_checked"] as? Bool, true)
+    }
+
+    func testRejectedStepsAppendNothing() throws {
+        try run(["init", "--generate-signing-key", "ES256", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
+        try run(["change", "open", "--id", "CHG-1", "--summary", "Rotate", "--technician", "tina", "--reviewer", "rui", "--actor", "tina"])
+        let before = try logSnapshot(path("ledger.db"))
+        let rejected: [([String], String)] = [
+            (["change", "approve", "--id", "CHG-1", "--actor", "tina"], "technician"),
+            (["key", "generate", "--name", "k", "--env", "production", "--out", path("k.pem"), "--change", "CHG-1", "--actor", "tina"], "approve"),
+            (["change", "start", "--id", "CHG-1", "--actor", "tina"], "approve"),
+            (["change", "complete", "--id", "CHG-1", "--actor", "tina"], "in_progress"),
+            (["key", "publish", "--kid", "not-a-key", "--env", "production", "--change", "CHG-1", "--actor", "tina"], "not recorded"),
+        ]
+        for (arguments, fragment) in rejected {
+            let result = try run(arguments, expect: 2)
+            XCTAssertTrue(result.standardError.contains(fragment), result.summary)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("k.pem")), "a rejected generate left a key file")
+
+        let privateJWK = #"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cLiNyYqArHkoVkMqL4ZM4A"}"#
+        let jwkFile = try write("private.jwk", privateJWK)
+        let imported = try run(["key", "import", "--name", "idp", "--env", "production", "--jwk", jwkFile, "--change", "CHG-1",
+                                "--actor", "tina"], expect: 2)
+        XCTAssertTrue(imported.standardError.contains("\"d\""), imported.summary)
+        XCTAssertFalse(imported.standardError.contains("jpsQnnGQ"), "the error repeats the private value")
+
+        let existing = try write("exists.pem", "keep")
+        try run(["change", "approve", "--id", "CHG-1", "--actor", "rui"])
+        try run(["change", "start", "--id", "CHG-1", "--actor", "tina"])
+        let afterStart = try logSnapshot(path("ledger.db"))
+        let overwrite = try run(["key", "generate", "--name", "k", "--env", "production", "--out", existing, "--change", "CHG-1",
+                                 "--actor", "tina"], expect: 2)
+        XCTAssertTrue(overwrite.standardError.contains("already exists"), overwrite.summary)
+        XCTAssertEqual(try String(contentsOfFile: existing, encoding: .utf8), "keep")
+        XCTAssertEqual(try logSnapshot(path("ledger.db")), afterStart)
+        XCTAssertNotEqual(before, afterStart)
+    }
+
+    func testUnreachableEndpointRecordsFailedCheck() throws {
+        try run(["init", "--generate-signing-key", "EdDSA", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
+        let result = try run(["jwks", "check", "--env", "production", "--url", "http://127.0.0.1:\(closedLocalPort())/jwks.json",
+                              "--actor", "jwks-monitor", "--timeout", "3"], expect: 1)
+        XCTAssertTrue(result.standardError.contains("error:"), result.summary)
+        let entries = try run(["log", "--kind", "verification_failed", "--json"]).outputLines
+        XCTAssertEqual(entries.count, 1)
+        XCTAssertTrue(entries.first?.contains("\"error\"") ?? false)
+    }
+}
