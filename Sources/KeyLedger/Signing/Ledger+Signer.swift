@@ -49,11 +49,13 @@ extension Ledger {
     public func loadSigningKey(path keyPath: String) throws -> SigningKey {
         let signer = try currentSigner()
         let privateKey = try KeyFile.loadPrivateKey(path: keyPath)
-        let key = try SigningKey(privateKey: privateKey, algorithm: signer.algorithm)
-        guard key.keyID == signer.keyID else {
+        // The key id is a thumbprint of the public key alone, so it is compared before
+        // the algorithm is applied. A key of another type is then reported as the wrong key.
+        let keyID = try SigningKey(privateKey: privateKey).keyID
+        guard keyID == signer.keyID else {
             throw LedgerError(.signerMismatch,
-                "the key in \(quoted(keyPath)) (kid \(key.keyID)) is not the ledger's current signing key (kid \(signer.keyID)): use the key named by the latest handover, see `keyledger signing-key show`")
+                "the key in \(quoted(keyPath)) (kid \(keyID)) is not the ledger's current signing key (kid \(signer.keyID)): use the key named by the latest handover, see `keyledger signing-key show`")
         }
-        return key
+        return try SigningKey(privateKey: privateKey, algorithm: signer.algorithm)
     }
 }
