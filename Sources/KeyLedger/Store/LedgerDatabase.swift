@@ -36,7 +36,7 @@ struct LedgerDatabase {
         }
         let connection = try storage(path) { try Connection(path: path, mode: readOnly ? .readOnly : .readWrite) }
         let database = LedgerDatabase(connection: connection)
-        try database.configure(options: options, path: path, readOnly: readOnly)
+        try database.configure(options: options, path: path)
         let version = try database.schemaVersion(path: path)
         if version > currentSchemaVersion {
             throw LedgerError(.newerSchema,
@@ -44,6 +44,10 @@ struct LedgerDatabase {
         }
         if version == 0 {
             throw LedgerError(.notALedger, "\(quoted(path)) is a SQLite database but not a keyledger ledger: check the path")
+        }
+        if !readOnly {
+            // Only after the checks above, so that a file that is rejected is left unchanged.
+            try database.switchToWAL(path: path)
         }
         if version < currentSchemaVersion && !readOnly {
             try database.migrate(from: version)
@@ -58,12 +62,13 @@ struct LedgerDatabase {
         }
         let connection = try storage(path) { try Connection(path: path, mode: .readWriteCreate) }
         let database = LedgerDatabase(connection: connection)
-        try database.configure(options: options, path: path, readOnly: false)
+        try database.configure(options: options, path: path)
+        try database.switchToWAL(path: path)
         try database.migrate(from: 0)
         return database
     }
 
-    private func configure(options: LedgerOptions, path: String, readOnly: Bool) throws {
+    private func configure(options: LedgerOptions, path: String) throws {
         try storage(path) {
             try connection.setBusyTimeout(milliseconds: options.busyTimeoutMilliseconds)
             // The first read of the file happens here, so a file that is not a
@@ -73,14 +78,18 @@ struct LedgerDatabase {
             } catch let error as SQLiteError where error.isNotADatabase {
                 throw LedgerError(.notALedger, "\(quoted(path)) is not a SQLite database: check the path to the ledger file")
             }
-            if !readOnly {
-                let mode = try connection.query("PRAGMA journal_mode=WAL").first?.text(0)
-                guard mode == "wal" else {
-                    throw LedgerError(.storage, "cannot switch \(quoted(path)) to WAL mode (journal mode is \(mode ?? "unknown"))")
-                }
-            }
             try connection.execute("PRAGMA synchronous=\(options.durability == .full ? "FULL" : "NORMAL")")
             try connection.execute("PRAGMA foreign_keys=ON")
+        }
+    }
+
+    /// Sets the journal mode to WAL, which is stored in the file and so changes it.
+    private func switchToWAL(path: String) throws {
+        try storage(path) {
+            let mode = try connection.query("PRAGMA journal_mode=WAL").first?.text(0)
+            guard mode == "wal" else {
+                throw LedgerError(.storage, "cannot switch \(quoted(path)) to WAL mode (journal mode is \(mode ?? "unknown"))")
+            }
         }
     }
 
