@@ -26,6 +26,7 @@ enum InitCommand: Command {
         let path = try arguments.required("ledger")
         let actor = arguments.value("actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         let signingKey: SigningKey
+        var createdKeyFile: String?
         if let name = arguments.value("generate-signing-key") {
             guard arguments.values("signing-key").isEmpty else {
                 throw UsageError("give either --signing-key or --generate-signing-key, not both")
@@ -34,14 +35,25 @@ enum InitCommand: Command {
             let keyOut = try arguments.required("key-out")
             signingKey = try SigningKey.generate(algorithm)
             try KeyFile.writePrivateKey(signingKey.privateKey, to: keyOut)
-            Terminal.message("wrote the new ledger signing key to \(keyOut) (mode 0600)")
+            createdKeyFile = keyOut
         } else if let keyPath = arguments.value("signing-key") {
             let algorithm = try arguments.value("alg").map { try parseAlgorithm($0, option: "alg") }
             signingKey = try SigningKey(privateKey: KeyFile.loadPrivateKey(path: keyPath), algorithm: algorithm)
         } else {
             throw UsageError("give --signing-key PEM or --generate-signing-key ALG --key-out PEM")
         }
-        let ledger = try Ledger.create(at: path, signingKey: signingKey, actor: actor)
+        let ledger: Ledger
+        do {
+            ledger = try Ledger.create(at: path, signingKey: signingKey, actor: actor)
+        } catch {
+            // A generated key without its ledger signs nothing. Removing it lets
+            // the corrected command be rerun with the same --key-out.
+            if let createdKeyFile { try? FileManager.default.removeItem(atPath: createdKeyFile) }
+            throw error
+        }
+        if let createdKeyFile {
+            Terminal.message("wrote the new ledger signing key to \(createdKeyFile) (mode 0600)")
+        }
         let head = try ledger.head()
         if arguments.flag("json") {
             let result: JSONValue = .object([
