@@ -55,7 +55,7 @@ public struct Event: Sendable {
         do {
             value = try JSONValue(parsing: bodyJSON)
         } catch {
-            throw LedgerError(.invalidBody, "the event body is not valid JSON: \(error)")
+            throw LedgerError(.invalidBody, "the event body is not valid JSON (\(error)): give a JSON object in UTF-8, such as {\"ticket\":\"CHG-1\"}")
         }
         guard let object = value.objectValue else {
             throw LedgerError(.invalidBody, "the event body must be a JSON object such as {\"ticket\":\"CHG-1\"}, not \(Self.describe(value))")
