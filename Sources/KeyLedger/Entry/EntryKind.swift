@@ -88,7 +88,10 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
 
 /// Quotes a user-supplied value for an error message, escaping control
 /// characters and shortening it so a hostile value cannot flood the terminal.
-func quoted(_ value: String, limit: Int = 80) -> String {
+///
+/// The default limit of 1,024 Unicode scalars keeps ordinary file paths
+/// whole, because a shortened path does not tell the reader which file failed.
+func quoted(_ value: String, limit: Int = 1024) -> String {
     var escaped = ""
     for scalar in value.unicodeScalars.prefix(limit) {
         switch scalar {
