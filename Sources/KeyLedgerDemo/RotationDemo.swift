@@ -6,14 +6,14 @@ import LoopbackHTTP
 
 /// The guided JWT signing-key rotation that `keyledger demo` runs.
 ///
-/// It plays a production change process against a real ledger file: an
-/// earlier change put a key in service, change CHG-1001 rotates to new keys
-/// for staging and production, CHG-1002 tries a further rotation that fails
-/// its JWKS check and is rolled back, and CHG-1003 retires the old key. JWKS
+/// It plays a production change process against a real ledger file. An
+/// earlier change put a key in service, and change CHG-1001 rotates to new
+/// keys for staging and production. CHG-1002 tries a further rotation that
+/// fails its JWKS check and is rolled back, and CHG-1003 retires the old key. JWKS
 /// documents are served from a real HTTP server on 127.0.0.1 and checked over
 /// HTTP. Every step is the same library call that the matching CLI command makes.
 public struct RotationDemo {
-    /// Where the demo writes the ledger, the keys and the report.
+    /// The directory for the ledger, the keys and the report.
     public let directory: URL
     /// Receives one line per step, for progress output.
     public let log: (String) -> Void
@@ -29,7 +29,7 @@ public struct RotationDemo {
         self.log = log
     }
 
-    /// What the demo made.
+    /// The files and results the demo produced.
     public struct Outcome {
         public let ledgerPath: String
         public let trustAnchor: String

@@ -7,7 +7,7 @@ public enum Criticality: String, Sendable, CaseIterable {
     public var needsManagerApproval: Bool { self == .c1 || self == .c2 }
 }
 
-/// Where a change stands in the change process.
+/// The state of a change in the change process.
 public enum ChangeState: String, Sendable, CaseIterable {
     /// Opened and waiting for approval.
     case open

@@ -1,6 +1,6 @@
 import JOSE
 
-/// What `openChange` records about a new change.
+/// The details of a new change that `openChange` records.
 public struct ChangeRequest: Sendable {
     public var id: String
     public var summary: String
@@ -25,7 +25,7 @@ public struct ChangeRequest: Sendable {
 }
 
 extension Ledger {
-    /// The change with `id`, rebuilt from its entries, or nil when no entry names it.
+    /// Rebuilds the change with `id` from its entries. Returns nil when no entry names it.
     public func change(id: String) throws -> ChangeRecord? {
         var record: ChangeRecord?
         try entries(EntryFilter(changeID: id)) { entry in
@@ -36,7 +36,7 @@ extension Ledger {
         return record?.opened == nil ? nil : record
     }
 
-    /// Every change in the ledger, in the order they were opened.
+    /// Rebuilds every change in the ledger, in the order they were opened.
     public func changes() throws -> [ChangeRecord] {
         var records: [String: ChangeRecord] = [:]
         var order: [String] = []

@@ -1,7 +1,7 @@
 import Foundation
 import JOSE
 
-/// Who performs a change or key step, and how it is recorded.
+/// The actor of a change or key step, and how the step is recorded.
 public struct StepContext: Sendable {
     public var actor: String
     /// When the step really happened, for importing a past change's events.

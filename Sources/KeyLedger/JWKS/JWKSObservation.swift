@@ -4,7 +4,7 @@ import OpenSSLBridge
 
 /// A JWKS document as it was served, or the error that kept it from being read.
 public struct JWKSObservation: Sendable {
-    /// Where the document came from: a URL or a file path.
+    /// The origin of the document: a URL or a file path.
     public enum Source: Sendable, Equatable {
         case url(String)
         case file(String)
@@ -13,7 +13,7 @@ public struct JWKSObservation: Sendable {
     public let source: Source
     /// The exact bytes served, or nil when the endpoint could not be read.
     public let body: [UInt8]?
-    /// Why the document could not be read, when `body` is nil.
+    /// The reason the document could not be read, when `body` is nil.
     public let error: String?
 
     public init(source: Source, body: [UInt8]) {
@@ -51,7 +51,7 @@ public struct JWKSCheckResult: Sendable {
     public let unexpected: [String]
     /// Retired or rolled-back keys that the endpoint no longer serves.
     public let absentConfirmed: [String]
-    /// Why the document could not be read or parsed, if it could not.
+    /// The reason the document could not be read or parsed, if it could not.
     public let error: String?
     /// The `verified` entries and the summary entry that the check appended.
     public let entries: [Entry]

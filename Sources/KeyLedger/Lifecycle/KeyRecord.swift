@@ -1,6 +1,6 @@
 import JOSE
 
-/// Where a key stands in its lifecycle within one environment.
+/// The lifecycle state of a key within one environment.
 ///
 /// `generated` → `published` → `verified` → `retired`, with `rolled_back`
 /// reachable from `generated`, `published` and `verified` through a change
@@ -61,7 +61,7 @@ public struct KeyRecord: Sendable {
     public private(set) var publicJWK: JWK?
     /// The key id a provider gave an imported key, when it differs from the thumbprint.
     public private(set) var providerKeyID: String?
-    /// Where the private key is kept, for example `credentials.yml.enc (production)`.
+    /// The place the private key is kept, for example `credentials.yml.enc (production)`.
     public private(set) var custody: String?
     public private(set) var state: KeyState = .generated
     public private(set) var origin: Step?

@@ -2,17 +2,17 @@ import Foundation
 import JOSE
 import OpenSSLBridge
 
-/// What `generateKey` creates and records.
+/// The parameters of a key that `generateKey` creates and records.
 public struct KeyGenerationRequest: Sendable {
     public var name: String
     public var environment: String
     public var algorithm: JWSAlgorithm
     /// The RSA modulus size for the RSA algorithms: 2048, 3072 or 4096.
     public var rsaBits: Int
-    /// Where to write the private key as PKCS#8 PEM (mode 0600); the file must not exist.
+    /// The path for the private key as PKCS#8 PEM (mode 0600). The file must not exist.
     public var outputPath: String
     public var change: String
-    /// Where the private key will be kept, for example `credentials.yml.enc (production)`.
+    /// The place the private key will be kept, for example `credentials.yml.enc (production)`.
     public var custody: String?
 
     public init(name: String, environment: String, algorithm: JWSAlgorithm = .rs256, rsaBits: Int = 2048,
@@ -28,7 +28,7 @@ public struct KeyGenerationRequest: Sendable {
 }
 
 extension Ledger {
-    /// The key `keyID` in `environment`, rebuilt from its entries, or nil when it was never generated or imported there.
+    /// Rebuilds the key `keyID` in `environment` from its entries. Returns nil when it was never generated or imported there.
     public func key(id keyID: String, environment: String) throws -> KeyRecord? {
         var record = KeyRecord(keyID: keyID, environment: environment)
         var found = false
@@ -40,7 +40,7 @@ extension Ledger {
         return found && record.origin != nil ? record : nil
     }
 
-    /// Every key, optionally in one environment, in the order they were generated or imported.
+    /// Rebuilds every key, optionally in one environment, in the order they were generated or imported.
     public func keys(environment: String? = nil) throws -> [KeyRecord] {
         var records: [String: KeyRecord] = [:]
         var order: [String] = []

@@ -8,7 +8,7 @@ import JOSE
 public struct Event: Sendable {
     /// The largest body accepted, measured as RFC 8785 canonical JSON: 64 KiB.
     public static let maximumBodyBytes = 65_536
-    /// The longest actor name accepted, in Unicode scalars.
+    /// The maximum length of an actor name, in Unicode scalars.
     public static let maximumActorLength = 256
 
     public let kind: EntryKind

@@ -72,7 +72,7 @@ public final class Ledger {
         }
     }
 
-    /// The key id of the genesis signer, which is the ledger's own claim of its trust anchor.
+    /// Returns the key id of the genesis signer, which is the ledger's own claim of its trust anchor.
     ///
     /// Verification against this value alone proves only internal consistency:
     /// compare it with the anchor recorded when the ledger was created.

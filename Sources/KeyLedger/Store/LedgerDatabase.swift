@@ -1,7 +1,7 @@
 import Foundation
 import SQLiteBridge
 
-/// How hard SQLite works to keep a committed append on disk.
+/// The SQLite durability level for committed appends.
 public enum Durability: String, Sendable, CaseIterable {
     /// `synchronous=FULL`: an append that has returned is on disk and survives a power loss. The default.
     case full

@@ -9,7 +9,7 @@ import Darwin
 ///
 /// It exists so that the demo can publish JWKS documents to a real endpoint
 /// without any dependency: one thread accepts connections one at a time,
-/// answers `GET` for registered paths (404 otherwise) and closes each
+/// serves `GET` for registered paths (404 otherwise) and closes each
 /// connection. It binds only the loopback address, on a port the kernel picks.
 public final class LoopbackHTTPServer: @unchecked Sendable {
     /// The port the server listens on.
@@ -63,7 +63,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         stop()
     }
 
-    /// The URL for `path` on this server, for example `http://127.0.0.1:40123/jwks.json`.
+    /// Returns the URL for `path` on this server, for example `http://127.0.0.1:40123/jwks.json`.
     public func url(_ path: String) -> String {
         "http://127.0.0.1:\(port)/" + (path.hasPrefix("/") ? String(path.dropFirst()) : path)
     }
