@@ -1,0 +1,100 @@
+extension MerkleTree {
+    /// Builds the inclusion proof of leaf `leafIndex` in the tree of the first
+    /// `treeSize` leaves: PATH(leafIndex, D[0:treeSize]) of RFC 9162 section 2.1.3.1.
+    ///
+    /// The proof lists sibling hashes from the leaf up to the root; check it
+    /// with ``MerkleProof/verifyInclusion(leafHash:leafIndex:treeSize:proof:root:)``.
+    /// A tree of one leaf has the empty proof.
+    /// - Throws: `LedgerError.Code.invalidInput` unless
+    ///   0 <= `leafIndex` < `treeSize` <= ``size()``; `integrity` when a
+    ///   stored node is missing.
+    public func inclusionProof(leafIndex: Int, treeSize: Int) throws -> [[UInt8]] {
+        try storage(path) {
+            try store.reading {
+                try checkTreeSize(treeSize, name: "tree size")
+                guard leafIndex >= 0, leafIndex < treeSize else {
+                    throw LedgerError(.invalidInput,
+                        "leaf index \(leafIndex) is not in a tree of \(treeSize) leaves: use an index from 0 to the tree size minus 1")
+                }
+                return try Self.inclusionPath(leafIndex: leafIndex, treeSize: treeSize, subtreeHash: subtreeHash)
+            }
+        }
+    }
+
+    /// Builds the consistency proof between the trees of the first `oldSize`
+    /// and the first `newSize` leaves: PROOF(oldSize, D[0:newSize]) of
+    /// RFC 9162 section 2.1.4.1.
+    ///
+    /// Check it with ``MerkleProof/verifyConsistency(oldSize:newSize:oldRoot:newRoot:proof:)``.
+    /// The proof is empty when the sizes are equal, and also when `oldSize`
+    /// is 0: RFC 9162 defines proofs only for 0 < oldSize, and every tree
+    /// extends the empty one, so there is nothing to prove.
+    /// - Throws: `LedgerError.Code.invalidInput` unless
+    ///   0 <= `oldSize` <= `newSize` <= ``size()``; `integrity` when a stored
+    ///   node is missing.
+    public func consistencyProof(from oldSize: Int, to newSize: Int) throws -> [[UInt8]] {
+        try storage(path) {
+            try store.reading {
+                try checkTreeSize(newSize, name: "new tree size")
+                guard oldSize >= 0, oldSize <= newSize else {
+                    throw LedgerError(.invalidInput,
+                        "old tree size \(oldSize) is not between 0 and the new tree size \(newSize): a consistency proof goes from a smaller tree to a larger one")
+                }
+                return try Self.consistencyPath(oldSize: oldSize, newSize: newSize, subtreeHash: subtreeHash)
+            }
+        }
+    }
+
+    /// PATH(leafIndex, D[0:treeSize]) with subtree hashes from `subtreeHash`.
+    ///
+    /// This walks the RFC 9162 recursion from the root down, collecting the
+    /// sibling of each subtree that contains the leaf, and returns them
+    /// bottom up as the RFC lists them.
+    static func inclusionPath(leafIndex: Int, treeSize: Int,
+                              subtreeHash: (Range<Int>) throws -> [UInt8]) rethrows -> [[UInt8]] {
+        var siblings: [[UInt8]] = []
+        var lower = 0
+        var upper = treeSize
+        while upper - lower > 1 {
+            let split = lower + splitPoint(upper - lower)
+            if leafIndex < split {
+                siblings.append(try subtreeHash(split..<upper))
+                upper = split
+            } else {
+                siblings.append(try subtreeHash(lower..<split))
+                lower = split
+            }
+        }
+        return siblings.reversed()
+    }
+
+    /// PROOF(oldSize, D[0:newSize]) with subtree hashes from `subtreeHash`.
+    ///
+    /// This walks SUBPROOF(m, D[lower:upper], b) of RFC 9162 section 2.1.4.1
+    /// from the root down. `includesOldRoot` is the flag b: it stays true
+    /// while the subtree is a left part of the old tree, whose root the
+    /// verifier already has.
+    static func consistencyPath(oldSize: Int, newSize: Int,
+                                subtreeHash: (Range<Int>) throws -> [UInt8]) rethrows -> [[UInt8]] {
+        guard oldSize > 0, oldSize < newSize else { return [] }
+        var proof: [[UInt8]] = []
+        var lower = 0
+        var upper = newSize
+        var includesOldRoot = true
+        while oldSize != upper {
+            let split = lower + splitPoint(upper - lower)
+            if oldSize <= split {
+                proof.append(try subtreeHash(split..<upper))
+                upper = split
+            } else {
+                proof.append(try subtreeHash(lower..<split))
+                lower = split
+                includesOldRoot = false
+            }
+        }
+        if !includesOldRoot {
+            proof.append(try subtreeHash(lower..<upper))
+        }
+        return proof.reversed()
+    }
+}
