@@ -1,0 +1,166 @@
+import Foundation
+import XCTest
+
+/// What `keyledger verify` prints and returns for valid, tampered and truncated ledgers.
+final class VerifyOutputTests: CLITestCase {
+    /// One way to tamper with a copy of the ledger, and the failure verify must report.
+    struct Tampering {
+        let name: String
+        let sql: String
+        let sequence: Int
+        let reason: String
+        /// The entries verified before the failure.
+        let entriesChecked: Int
+    }
+
+    /// Creates a ledger of five entries: the genesis entry and four notes whose bodies are {"n":1} to {"n":4}.
+    private func fiveEntryLedger() throws -> CreatedLedger {
+        let created = try createLedger()
+        let batch = (1...4).map { #"{"kind":"note","actor":"alice","body":{"n":\#($0)}}"# }.joined(separator: "\n")
+        try keyledgerSucceeds(["append", "--ledger", created.ledger, "--signing-key", created.signingKey,
+                               "--ndjson", "-"], input: Data(batch.utf8))
+        return created
+    }
+
+    func testValidLedgerOutput() throws {
+        let created = try fiveEntryLedger()
+        let run = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor])
+
+        XCTAssertEqual(run.status, 0, run.summary)
+        XCTAssertEqual(run.outputLines.count, 3, run.summary)
+        XCTAssertEqual(run.outputLines.first, "valid: 5 entries, 5 signatures verified")
+        XCTAssertEqual(run.outputLines.dropFirst().first,
+                       "signer \(created.trustAnchor) (ES256), introduced at entry 1, signed entries 1 to 5")
+        let head = try XCTUnwrap(run.outputLines.last)
+        XCTAssertTrue(head.hasPrefix("head 5:"), run.summary)
+        XCTAssertEqual(head.count, "head 5:".count + 64, run.summary)
+    }
+
+    func testTamperedCopiesReportTheFirstBadEntry() throws {
+        let created = try fiveEntryLedger()
+        let cases: [Tampering] = [
+            Tampering(name: "edited body",
+                      sql: #"UPDATE entries SET canonical = CAST(replace(CAST(canonical AS TEXT), '"n":2', '"n":7') AS BLOB) WHERE seq = 3;"#,
+                      sequence: 3, reason: "hash_mismatch", entriesChecked: 2),
+            Tampering(name: "edited kind column",
+                      sql: "UPDATE entries SET kind = 'retired' WHERE seq = 4;",
+                      sequence: 4, reason: "hash_mismatch", entriesChecked: 3),
+            Tampering(name: "deleted middle entry",
+                      sql: "DELETE FROM entries WHERE seq = 3;",
+                      sequence: 4, reason: "sequence_gap", entriesChecked: 2),
+            Tampering(name: "signature copied from the next entry",
+                      sql: "UPDATE entries SET signature = (SELECT signature FROM entries WHERE seq = 5) WHERE seq = 4;",
+                      sequence: 4, reason: "invalid_signature", entriesChecked: 3),
+            Tampering(name: "broken link",
+                      sql: "UPDATE entries SET prev_hash = zeroblob(32) WHERE seq = 2;",
+                      sequence: 2, reason: "broken_link", entriesChecked: 1),
+        ]
+
+        for tampering in cases {
+            let copy = path("tampered-\(tampering.sequence)-\(tampering.reason).db")
+            try FileManager.default.copyItem(atPath: created.ledger, toPath: copy)
+            try sqlite3(copy, "DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete; \(tampering.sql)")
+
+            let text = try keyledger(["verify", "--ledger", copy, "--trust-anchor", created.trustAnchor])
+            XCTAssertEqual(text.status, 1, "\(tampering.name)\n\(text.summary)")
+            XCTAssertEqual(text.outputLines.first, "INVALID: entry \(tampering.sequence): \(tampering.reason)",
+                           "\(tampering.name)\n\(text.summary)")
+            XCTAssertTrue(text.outputLines.dropFirst().first?.contains("entry \(tampering.sequence)") ?? false,
+                          "\(tampering.name): the detail does not name the entry\n\(text.summary)")
+
+            let json = try keyledger(["verify", "--ledger", copy, "--trust-anchor", created.trustAnchor, "--json"])
+            XCTAssertEqual(json.status, 1, "\(tampering.name)\n\(json.summary)")
+            XCTAssertEqual(json.outputLines.count, 1, "\(tampering.name)\n\(json.summary)")
+            let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any],
+                                       "\(tampering.name): verify --json did not print a JSON object")
+            let failure = try XCTUnwrap(result["failure"] as? [String: Any], "\(tampering.name)\n\(json.summary)")
+            XCTAssertEqual(result["valid"] as? Bool, false, tampering.name)
+            XCTAssertEqual(failure["seq"] as? Int, tampering.sequence, tampering.name)
+            XCTAssertEqual(failure["reason"] as? String, tampering.reason, tampering.name)
+            XCTAssertEqual(result["entries_checked"] as? Int, tampering.entriesChecked, tampering.name)
+        }
+        let original = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor])
+        XCTAssertEqual(original.status, 0, original.summary)
+    }
+
+    func testExpectedHeadDetectsTruncation() throws {
+        let created = try fiveEntryLedger()
+        let first = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor])
+        let headLine = try XCTUnwrap(first.outputLines.last)
+        let head = String(headLine.dropFirst("head ".count))
+
+        let truncated = path("truncated.db")
+        try FileManager.default.copyItem(atPath: created.ledger, toPath: truncated)
+        try sqlite3(truncated, "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 5;")
+
+        let withoutHead = try keyledger(["verify", "--ledger", truncated, "--trust-anchor", created.trustAnchor])
+        XCTAssertEqual(withoutHead.status, 0, "a bare chain cannot show truncation\n\(withoutHead.summary)")
+        XCTAssertTrue(withoutHead.standardError.contains("warning: a hash chain cannot show entries removed from its end"),
+                      withoutHead.summary)
+
+        let text = try keyledger(["verify", "--ledger", truncated, "--trust-anchor", created.trustAnchor, "--expect-head", head])
+        XCTAssertEqual(text.status, 1, text.summary)
+        XCTAssertEqual(text.outputLines.first, "INVALID: entry 5: head_mismatch")
+        XCTAssertEqual(text.outputLines.dropFirst().first,
+                       "the ledger ends at entry 4, but the expected head is entry 5: entries were removed from its end")
+
+        let json = try keyledger(["verify", "--ledger", truncated, "--expect-head", head, "--json"])
+        XCTAssertEqual(json.status, 1, json.summary)
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let failure = try XCTUnwrap(result["failure"] as? [String: Any], json.summary)
+        XCTAssertEqual(failure["reason"] as? String, "head_mismatch")
+        XCTAssertEqual(failure["seq"] as? Int, 5)
+        XCTAssertEqual(result["expected_head_checked"] as? Bool, true)
+
+        let intact = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor, "--expect-head", head])
+        XCTAssertEqual(intact.status, 0, intact.summary)
+        XCTAssertEqual(intact.standardError, "", "a fully anchored verify has nothing to warn about\n\(intact.summary)")
+    }
+
+    func testExpectedHeadDetectsRewrittenHistory() throws {
+        let created = try fiveEntryLedger()
+        let entries = try logEntries(created.ledger)
+        let third = try XCTUnwrap(entries[2]["hash"] as? String)
+        let otherHash = String(third.reversed())
+
+        let run = try keyledger(["verify", "--ledger", created.ledger, "--expect-head", "3:\(otherHash)"])
+
+        XCTAssertEqual(run.status, 1, run.summary)
+        XCTAssertEqual(run.outputLines.first, "INVALID: entry 3: head_mismatch")
+    }
+
+    func testMissingTrustAnchorIsWarnedOnStandardError() throws {
+        let created = try fiveEntryLedger()
+        let run = try keyledger(["verify", "--ledger", created.ledger])
+
+        XCTAssertEqual(run.status, 0, run.summary)
+        XCTAssertFalse(run.standardOutput.contains("warning"), run.summary)
+        let warning = run.errorLines.first { $0.hasPrefix("warning: no trust anchor given") }
+        XCTAssertNotNil(warning, run.summary)
+        XCTAssertTrue(warning?.contains("pass --trust-anchor") ?? false, run.summary)
+
+        let json = try keyledger(["verify", "--ledger", created.ledger, "--json"])
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        XCTAssertEqual(result["trust_anchor_checked"] as? Bool, false)
+        XCTAssertTrue((result["warnings"] as? [String] ?? []).contains { $0.hasPrefix("no trust anchor given") }, json.summary)
+    }
+
+    func testWrongTrustAnchorFails() throws {
+        let created = try fiveEntryLedger()
+        let other = try createLedger("other.db")
+
+        let run = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", other.trustAnchor])
+
+        XCTAssertEqual(run.status, 1, run.summary)
+        XCTAssertEqual(run.outputLines.first, "INVALID: entry 1: unknown_signer")
+        XCTAssertTrue(run.standardOutput.contains(other.trustAnchor), run.summary)
+    }
+
+    func testMalformedExpectedHeadIsUsageError() throws {
+        let created = try fiveEntryLedger()
+        let run = try keyledger(["verify", "--ledger", created.ledger, "--expect-head", "5"])
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertEqual(run.standardError,
+                       "error: --expect-head \"5\" is not SEQ:HASH: give a sequence number, a colon and a 64-digit hex hash, as printed by verify\n")
+    }
+}
