@@ -34,7 +34,7 @@ final class MerkleBenchmarkTests: XCTestCase {
         return connection
     }
 
-    /// An entry with only the fields the tree reads: sequence number and hash.
+    /// Returns an entry whose only meaningful fields are the ones the tree reads: sequence number and hash.
     private func placeholderEntry(sequence: Int) -> Entry {
         Entry(sequence: Int64(sequence), recordedAt: Timestamp(millisecondsSinceEpoch: 0), kind: .note, actor: "bench",
               body: [:], ledgerID: "bench", signerKeyID: "kid", algorithm: "EdDSA", canonical: [],
