@@ -13,15 +13,27 @@ public enum KeyFile {
     /// - Parameter passphrase: the passphrase for an encrypted key; when nil,
     ///   `KEYLEDGER_KEY_PASSPHRASE` from the environment is used if set.
     /// - Throws: `LedgerError` with `.insecureKeyFile` when the file's mode
-    ///   grants any permission to group or others, `.passphraseRequired` or
+    ///   (the target's, for a symbolic link) grants any permission to group or
+    ///   others, `.passphraseRequired` or
     ///   `.wrongPassphrase` for encrypted keys, `.unreadableKey` otherwise.
     public static func loadPrivateKey(path: String, passphrase: String? = nil,
                                       environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PrivateKey {
+        // The mode that matters is the key's own, so a symbolic link (as in a Kubernetes
+        // secret volume) is followed: the link itself always has mode 777 on Linux.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         let attributes: [FileAttributeKey: Any]
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
+            attributes = try FileManager.default.attributesOfItem(atPath: target)
         } catch {
             throw LedgerError(.unreadableKey, "cannot read the key file \(quoted(path)): it does not exist or is not accessible")
+        }
+        switch attributes[.type] as? FileAttributeType {
+        case .typeRegular?:
+            break
+        case .typeSymbolicLink?:
+            throw LedgerError(.unreadableKey, "cannot read the key file \(quoted(path)): it is a symbolic link to a file that does not exist")
+        default:
+            throw LedgerError(.unreadableKey, "the key file \(quoted(path)) is not a regular file: give the path of a PEM private key file")
         }
         if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
             throw LedgerError(.insecureKeyFile,
