@@ -80,6 +80,10 @@ final class BadInputTests: CLITestCase {
                             arguments: ["append", "--ledger", ledger, "--signing-key", path("missing.pem"), "--kind", "note",
                                         "--actor", "alice@example.com"],
                             messageParts: [path("missing.pem"), "does not exist"]),
+            RejectedCommand(name: "key path that is a directory",
+                            arguments: ["append", "--ledger", ledger, "--signing-key", directory.path, "--kind", "note",
+                                        "--actor", "alice@example.com"],
+                            messageParts: [directory.path, "is not a regular file", "give the path of a PEM private key file"]),
             RejectedCommand(name: "another key of the signer's type",
                             arguments: ["append", "--ledger", ledger, "--signing-key", otherES256, "--kind", "note",
                                         "--actor", "alice@example.com"],
@@ -328,6 +332,34 @@ final class BadInputTests: CLITestCase {
         XCTAssertEqual(run.status, 2, run.summary)
         XCTAssertEqual(run.standardError,
                        "error: the key file \"\(key)\" has mode 640, which lets group or others read it: run `chmod 600 \(key)`\n")
+    }
+
+    func testSymbolicLinkToKeyFileIsFollowed() throws {
+        let created = try createLedger()
+        // Kubernetes secret volumes present key files as symbolic links, whose own mode is 777.
+        let link = path("linked-key.pem")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: created.signingKey)
+        let command = ["append", "--ledger", created.ledger, "--kind", "note", "--actor", "alice", "--signing-key"]
+
+        let linked = try keyledger(command + [link])
+        XCTAssertEqual(linked.status, 0, linked.summary)
+
+        let readable = path("readable.pem")
+        try FileManager.default.copyItem(atPath: created.signingKey, toPath: readable)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: readable)
+        let linkToReadable = path("linked-readable.pem")
+        try FileManager.default.createSymbolicLink(atPath: linkToReadable, withDestinationPath: readable)
+        let insecure = try keyledger(command + [linkToReadable])
+        XCTAssertEqual(insecure.status, 2, insecure.summary)
+        XCTAssertEqual(insecure.standardError,
+                       "error: the key file \"\(linkToReadable)\" has mode 644, which lets group or others read it: run `chmod 600 \(linkToReadable)`\n")
+
+        let dangling = path("dangling.pem")
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: path("missing.pem"))
+        let missing = try keyledger(command + [dangling])
+        XCTAssertEqual(missing.status, 2, missing.summary)
+        XCTAssertEqual(missing.standardError,
+                       "error: cannot read the key file \"\(dangling)\": it is a symbolic link to a file that does not exist\n")
     }
 
     func testUnsupportedAlgorithmIsNamed() throws {
