@@ -132,6 +132,16 @@ final class CheckpointVerificationTests: XCTestCase {
         return Setup(log: log, note: try checkpoint.sign(with: log))
     }
 
+    func testC2SPCosignatureExampleLayout() throws {
+        let note = try SignedNote(parsing: TransparencyFixtures.text("checkpoint_c2sp_cosigned_NO_KEY.txt"))
+        XCTAssertEqual(note.signatures.map(\.keyName), ["example.com/behind-the-sofa", "witness.example.com/w1"])
+        let cosignature = note.signatures[1]
+        XCTAssertEqual(cosignature.keyID, 0x8D66_CF3F)
+        XCTAssertEqual(cosignature.signature.count, 72)
+        XCTAssertEqual(cosignature.cosignatureTimestamp, 1_679_315_147)
+        XCTAssertNil(note.signatures[0].cosignatureTimestamp, "a 64-byte note signature has no timestamp")
+    }
+
     func testCosignatureKeyIDUsesTypeFour() throws {
         let witness = try Cosigner.generate(name: "witness.example/w1")
         let key = witness.verifierKey.publicKey

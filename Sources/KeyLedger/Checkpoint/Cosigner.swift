@@ -52,6 +52,9 @@ public struct Cosigner: Sendable, CustomStringConvertible {
     /// Builds the message that a cosignature signs: the lines
     /// "cosignature/v1" and "time <timestamp>", then the checkpoint text.
     static func signedMessage(text: [UInt8], timestamp: UInt64) -> [UInt8] {
+        // NOTE: no published cosignature with a known public key was at hand,
+        // so this message and the 0x04 key ID follow the C2SP tlog-cosignature
+        // text and are not checked against another implementation's signatures.
         Array("cosignature/v1\ntime \(timestamp)\n".utf8) + text
     }
 
