@@ -107,8 +107,8 @@ final class CheckpointLedgerTests: XCTestCase {
     func testCheckpointNeedsCompleteTree() throws {
         try appendNotes(3)
         let raw = try rawConnection()
-        try raw.execute("DROP TABLE merkle_nodes")
-        try raw.execute("PRAGMA user_version = 1")
+        try raw.execute("DROP TRIGGER IF EXISTS merkle_nodes_no_delete")
+        try raw.execute("DELETE FROM merkle_nodes")
         let migrated = try Ledger(path: ledger.path)
         XCTAssertThrowsError(try migrated.checkpoint(origin: logSigner.name)) { error in
             XCTAssertEqual((error as? LedgerError)?.code, .notAllowed, "\(error)")

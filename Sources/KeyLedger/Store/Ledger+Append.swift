@@ -34,10 +34,10 @@ extension Ledger {
 
     /// Appends the events that `makeEvents` returns, computing them inside the write transaction.
     ///
-    /// `makeEvents` may read the ledger (for example to check that a key or
-    /// change is in the right state) and throw to reject the step; because
-    /// it runs while this process holds the write lock, no other process can
-    /// append between the check and the append. When it throws, nothing is appended.
+    /// `makeEvents` may read the ledger, for example to check that a key or
+    /// change is in the right state, and throw to reject the step. It runs
+    /// while this process has the write lock, so no other process can append
+    /// between the check and the append. When it throws, nothing is appended.
     @discardableResult
     public func append(signingKey: SigningKey, progress: ProgressHandler? = nil,
                        _ makeEvents: () throws -> [Event]) throws -> [Entry] {
@@ -73,7 +73,7 @@ extension Ledger {
         }
     }
 
-    /// Chains, signs and inserts `events`; the caller holds the write transaction.
+    /// Chains, signs and inserts `events`. The caller must be inside the write transaction.
     func appendLocked(_ events: [Event], signingKey: SigningKey, expectedSigner: String?,
                       progress: ProgressHandler?) throws -> [Entry] {
         let head = try headLocked()
@@ -126,6 +126,7 @@ extension Ledger {
             entries.append(entry)
             linkedHash = draft.hash
         }
+        try MerkleTree(connection: connection).append(entries)
         return entries
     }
 

@@ -29,6 +29,9 @@ struct LedgerDatabase {
 
     let connection: Connection
 
+    /// The schema version that added the Merkle tree (schema/002_merkle.sql).
+    static let merkleSchemaVersion: Int64 = 2
+
     /// Opens an existing ledger file.
     static func open(path: String, options: LedgerOptions, readOnly: Bool = false) throws -> LedgerDatabase {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -108,6 +111,11 @@ struct LedgerDatabase {
                     guard current < target else { return }
                     try connection.execute(migration.sql)
                     try connection.execute("PRAGMA user_version=\(target)")
+                    if target == Self.merkleSchemaVersion {
+                        // SQLite has no SHA-256 function, so the tree over the
+                        // entries that already exist is filled in here, in the same transaction.
+                        _ = try MerkleTree(connection: connection).appendPendingEntries()
+                    }
                 }
             }
         }
