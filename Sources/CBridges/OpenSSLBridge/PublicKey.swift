@@ -5,9 +5,11 @@
 /// `EVP_MD_CTX`, so one key may verify from many threads at once.
 public final class PublicKey: @unchecked Sendable {
     let handle: KeyHandle
+    private let verificationContexts: VerificationContexts
 
     init(handle: KeyHandle) {
         self.handle = handle
+        self.verificationContexts = VerificationContexts(key: handle)
     }
 
     /// The key's type and size.
@@ -22,7 +24,7 @@ public final class PublicKey: @unchecked Sendable {
     ///   signature, or a scheme that does not fit the key type, returns
     ///   `false`.
     public func verify(signature: [UInt8], for message: [UInt8], scheme: SignatureScheme) -> Bool {
-        handle.verify(signature: signature, for: message, scheme: scheme)
+        handle.verify(signature: signature, for: message, scheme: scheme, prepared: verificationContexts)
     }
 }
 

@@ -54,18 +54,21 @@ extension KeyHandle {
 
     /// Verifies `signature` over `message` with `EVP_DigestVerify`.
     ///
+    /// - Parameter prepared: The contexts made by ``VerificationContexts/init(key:)`` for this handle.
     /// - Returns: `true` only for a valid signature. A scheme that does not
     ///   fit the key, a malformed signature and any libcrypto failure all
     ///   return `false`, and the thread's OpenSSL error queue is cleared.
-    func verify(signature: [UInt8], for message: [UInt8], scheme: SignatureScheme) -> Bool {
-        let valid = (try? verifyOrThrow(signature: signature, for: message, scheme: scheme)) ?? false
+    func verify(signature: [UInt8], for message: [UInt8], scheme: SignatureScheme,
+                prepared contexts: VerificationContexts) -> Bool {
+        let valid = (try? verifyOrThrow(signature: signature, for: message, scheme: scheme, prepared: contexts[scheme])) ?? false
         if !valid {
             LibCrypto.clearErrorQueue()
         }
         return valid
     }
 
-    private func verifyOrThrow(signature: [UInt8], for message: [UInt8], scheme: SignatureScheme) throws -> Bool {
+    private func verifyOrThrow(signature: [UInt8], for message: [UInt8], scheme: SignatureScheme,
+                               prepared: DigestContext?) throws -> Bool {
         guard scheme.fits(spec) else {
             return false
         }
@@ -79,7 +82,32 @@ extension KeyHandle {
             encodedSignature = der
         }
 
-        return try DigestContext().withUnsafePointer { context in
+        let context = try DigestContext()
+        if let prepared {
+            try context.withUnsafePointer { context in
+                try prepared.withUnsafePointer { prepared in
+                    try LibCrypto.check(
+                        EVP_MD_CTX_copy_ex(context, prepared),
+                        .internalError,
+                        "EVP_MD_CTX_copy_ex failed for \(scheme) with a \(spec) key"
+                    )
+                }
+            }
+        } else {
+            try prepareVerification(context, scheme: scheme)
+        }
+        return context.withUnsafePointer { context in
+            // EVP_DigestVerify returns 1 for a valid signature, 0 for an
+            // invalid one and a negative value for other failures.
+            let result = EVP_DigestVerify(context, encodedSignature, encodedSignature.count, message, message.count)
+            return result == 1
+        }
+    }
+
+    /// Initializes `context` for verifying with `scheme`, for ``VerificationContexts``
+    /// and for a scheme that has no prepared context.
+    func prepareVerification(_ context: DigestContext, scheme: SignatureScheme) throws {
+        try context.withUnsafePointer { context in
             var keyContext: OpaquePointer?
             try LibCrypto.check(
                 EVP_DigestVerifyInit(context, &keyContext, scheme.digest?.messageDigest.pointer, nil, pointer),
@@ -87,10 +115,6 @@ extension KeyHandle {
                 "EVP_DigestVerifyInit failed for \(scheme) with a \(spec) key"
             )
             try configurePadding(keyContext, scheme: scheme, failureCode: .internalError)
-            // EVP_DigestVerify returns 1 for a valid signature, 0 for an
-            // invalid one and a negative value for other failures.
-            let result = EVP_DigestVerify(context, encodedSignature, encodedSignature.count, message, message.count)
-            return result == 1
         }
     }
 
