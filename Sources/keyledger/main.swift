@@ -30,9 +30,14 @@ func topLevelHelp() -> String {
 
 func runMain() -> Int32 {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    if arguments.isEmpty || arguments == ["--help"] || arguments == ["help"] || arguments == ["-h"] {
+    if arguments.isEmpty {
+        // Called with nothing to do: the usage goes to standard error, as for any usage error.
+        Terminal.message(topLevelHelp())
+        return 2
+    }
+    if arguments == ["--help"] || arguments == ["help"] || arguments == ["-h"] {
         Terminal.output(topLevelHelp())
-        return arguments.isEmpty ? 2 : 0
+        return 0
     }
     if arguments == ["--version"] {
         Terminal.output("keyledger \(KeyLedgerVersion.current)")

@@ -173,11 +173,11 @@ final class JSONParserTests: XCTestCase {
 
     func testErrorDescriptionNamesFoundAndExpected() {
         let cases: [(input: String, description: String)] = [
-            ("[1,]", "JSONError.unexpectedCharacter at byte 3: found ']', expected a value (object, array, string, number, true, false or null)"),
-            ("{} x", "JSONError.trailingData at byte 3: found 'x' after the end of the value, expected end of input"),
-            (#"{"a":1,"a":2}"#, #"JSONError.duplicateMemberName at byte 7: found member name "a" a second time in the same object, expected unique names"#),
-            (#""\ude00""#, #"JSONError.loneSurrogate at byte 1: found low surrogate \uDE00 without a high surrogate before it"#),
-            ("01", "JSONError.leadingZero at byte 0: found a number with a leading zero, expected no digits after an initial '0' before '.' or 'e'"),
+            ("[1,]", "invalid JSON at byte 3: found ']', expected a value (object, array, string, number, true, false or null)"),
+            ("{} x", "invalid JSON at byte 3: found 'x' after the end of the value, expected end of input"),
+            (#"{"a":1,"a":2}"#, #"invalid JSON at byte 7: found member name "a" a second time in the same object, expected unique names"#),
+            (#""\ude00""#, #"invalid JSON at byte 1: found low surrogate \uDE00 without a high surrogate before it"#),
+            ("01", "invalid JSON at byte 0: found a number with a leading zero, expected no digits after an initial '0' before '.' or 'e'"),
         ]
         for (input, description) in cases {
             XCTAssertThrowsError(try JSONValue(parsing: input), input) { error in

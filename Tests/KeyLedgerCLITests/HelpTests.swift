@@ -80,7 +80,8 @@ final class HelpTests: CLITestCase {
     func testNoArgumentsIsUsageError() throws {
         let run = try keyledger([])
         XCTAssertEqual(run.status, 2, run.summary)
-        XCTAssertTrue(run.standardOutput.contains("Usage: keyledger COMMAND [OPTIONS]"), run.summary)
+        XCTAssertTrue(run.standardError.contains("Usage: keyledger COMMAND [OPTIONS]"), run.summary)
+        XCTAssertEqual(run.standardOutput, "", run.summary)
     }
 
     /// Reads the command names in the "Commands:" section of `keyledger --help`, such as "signing-key rotate".

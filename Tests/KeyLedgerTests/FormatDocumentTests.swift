@@ -85,7 +85,7 @@ final class FormatDocumentTests: XCTestCase {
             }
         }
         let script = try block("recipe")
-        for algorithm in JWSAlgorithm.allCases where ![.rs384, .rs512].contains(algorithm) {
+        for algorithm in SigningKey.ledgerAlgorithms {
             // Entry 2 is a handover, so entry 3 checks that the script follows it to the new key.
             let directory = try TemporaryDirectory(self)
             let path = directory.path("ledger.db")

@@ -78,9 +78,9 @@ public struct JSONError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String {
         if let offset {
-            return "JSONError.\(code) at byte \(offset): \(reason)"
+            return "invalid JSON at byte \(offset): \(reason)"
         }
-        return "JSONError.\(code): \(reason)"
+        return "invalid JSON: \(reason)"
     }
 
     public static func == (lhs: JSONError, rhs: JSONError) -> Bool {

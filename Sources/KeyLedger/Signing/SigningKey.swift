@@ -14,6 +14,9 @@ public struct SigningKey: Sendable {
     /// The RFC 7638 thumbprint of `publicJWK`.
     public let keyID: String
 
+    /// The JWS algorithms a ledger signing key may use, as docs/FORMAT.md lists them.
+    public static let ledgerAlgorithms: [JWSAlgorithm] = [.rs256, .ps256, .es256, .es384, .edDSA]
+
     /// Wraps `privateKey`, choosing `algorithm` or the usual one for its type
     /// (RS256 for RSA, ES256 for P-256, ES384 for P-384, EdDSA for Ed25519).
     public init(privateKey: PrivateKey, algorithm: JWSAlgorithm? = nil) throws {
@@ -22,10 +25,14 @@ public struct SigningKey: Sendable {
             throw LedgerError(.unreadableKey, "the RSA key has \(bits) bits: use a key of at least 2048 bits")
         }
         guard let chosen = algorithm ?? JWSAlgorithm.defaultAlgorithm(for: spec) else {
-            throw LedgerError(.unreadableKey, "no JWS algorithm fits a \(spec) key: use RSA, P-256, P-384 or Ed25519")
+            throw LedgerError(.unreadableKey, "no JWS algorithm fits the key type (\(spec)): use an RSA, P-256, P-384 or Ed25519 key")
+        }
+        guard Self.ledgerAlgorithms.contains(chosen) else {
+            let names = Self.ledgerAlgorithms.map(\.rawValue).joined(separator: ", ")
+            throw LedgerError(.invalidInput, "algorithm \(chosen.rawValue) is not used for ledger signing keys: use one of \(names)")
         }
         guard chosen.fits(spec) else {
-            throw LedgerError(.invalidInput, "algorithm \(chosen.rawValue) does not fit a \(spec) key: choose one that matches the key type")
+            throw LedgerError(.invalidInput, "algorithm \(chosen.rawValue) does not fit the key type (\(spec)): choose one that matches the key")
         }
         var jwk = try JWK(publicKey: privateKey.publicKey(), algorithm: chosen.rawValue)
         let thumbprint = try jwk.thumbprint()

@@ -6,7 +6,7 @@ enum AppendCommand: Command {
     static let spec = CommandSpec(
         path: ["append"],
         summary: "Append one event, or a batch from NDJSON in one transaction.",
-        usage: "--ledger PATH --signing-key PEM (--kind KIND --actor WHO (--body JSON | --body-file FILE) | --ndjson FILE|- [--actor WHO]) [--json]",
+        usage: "--ledger PATH --signing-key PEM (--kind KIND --actor WHO (--body JSON | --body-file FILE) | --ndjson FILE|- [--actor WHO]) [--durability full|normal] [--json]",
         discussion: """
         KIND is a built-in kind (generated, published, verified, retired, rolled_back, note, ...) or a
         custom kind starting with x-. The body is a JSON object of at most \(Event.maximumBodyBytes) bytes as canonical JSON.

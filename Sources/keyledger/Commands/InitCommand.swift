@@ -6,7 +6,7 @@ enum InitCommand: Command {
     static let spec = CommandSpec(
         path: ["init"],
         summary: "Create a ledger and print its trust anchor.",
-        usage: "--ledger PATH (--signing-key PEM | --generate-signing-key ALG --key-out PEM) --actor WHO [--json]",
+        usage: "--ledger PATH (--signing-key PEM | --generate-signing-key ALG --key-out PEM) [--actor WHO] [--json]",
         discussion: """
         The trust anchor is the RFC 7638 thumbprint of the first ledger signing key.
         Keep it outside the ledger: `keyledger verify --trust-anchor KID` starts from it.
