@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import JOSE
+import OpenSSLBridge
 import SQLiteBridge
 
 /// A callback for long work: `completed` of `total` items are done.
@@ -77,7 +78,7 @@ extension Ledger {
     func appendLocked(_ events: [Event], signingKey: SigningKey, expectedSigner: String?,
                       progress: ProgressHandler?) throws -> [Entry] {
         let head = try headLocked()
-        let currentSigner = try expectedSigner ?? currentSignerKeyID()
+        let currentSigner = try expectedSigner ?? cachedCurrentSignerKeyID()
         guard signingKey.keyID == currentSigner else {
             throw LedgerError(.signerMismatch,
                 "the signing key given (kid \(signingKey.keyID)) is not the ledger's current signing key (kid \(currentSigner)): use the key named by the latest handover, see `keyledger signing-key show`")
@@ -147,6 +148,56 @@ extension Ledger {
             if let progress { progress(results.completed, hashes.count) }
         }
         return try results.values()
+    }
+}
+
+extension Ledger {
+    /// Returns the key id that `currentSignerKeyID()` returns, computed once
+    /// per process for each genesis or handover entry.
+    ///
+    /// `currentSignerKeyID()` rebuilds the signer's public key from its JWK,
+    /// and libcrypto's public key check takes milliseconds for an RSA key.
+    /// The result depends only on the canonical bytes of the entry that
+    /// introduced the signer, so it is kept under their SHA-256. Failures are
+    /// not kept, so a ledger that fails the check fails it on every append.
+    func cachedCurrentSignerKeyID() throws -> String {
+        let canonical = try storage(path) {
+            try connection.query(
+                "SELECT canonical FROM entries WHERE kind IN ('genesis', 'signing_key_rotated') ORDER BY seq DESC LIMIT 1"
+            ).first?.bytes(0)
+        }
+        guard let canonical else {
+            return try currentSignerKeyID()
+        }
+        let digest = Digest.sha256(canonical)
+        if let keyID = introducedSignerKeyIDs[digest] {
+            return keyID
+        }
+        let keyID = try currentSignerKeyID()
+        introducedSignerKeyIDs[digest] = keyID
+        return keyID
+    }
+}
+
+/// Key ids of ledger signers, by the SHA-256 of the canonical bytes of the
+/// genesis or handover entry that introduced them.
+private let introducedSignerKeyIDs = SignerKeyIDCache()
+
+private final class SignerKeyIDCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keyIDs: [[UInt8]: String] = [:]
+
+    subscript(digest: [UInt8]) -> String? {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return keyIDs[digest]
+        }
+        set {
+            lock.lock()
+            keyIDs[digest] = newValue
+            lock.unlock()
+        }
     }
 }
 
