@@ -46,7 +46,10 @@ let package = Package(
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
 
         // Audit reports built from a verified ledger.
-        .target(name: "KeyLedgerReports", dependencies: ["KeyLedger"]),
+        .target(name: "KeyLedgerReports", dependencies: ["KeyLedger"], plugins: ["EmbedReportLayouts"]),
+        // Build-time embedding of reports/layouts (templates and stylesheet) into the reports module.
+        .executableTarget(name: "report-layout-embedder", path: "Sources/Tools/ReportLayoutEmbedder"),
+        .plugin(name: "EmbedReportLayouts", capability: .buildTool(), dependencies: ["report-layout-embedder"]),
 
         // The guided key rotation that `keyledger demo` runs, and the
         // loopback HTTP server it publishes JWKS documents from.

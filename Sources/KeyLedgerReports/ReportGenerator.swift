@@ -1,0 +1,187 @@
+import Foundation
+import JOSE
+import KeyLedger
+
+/// The stage a report is in, for progress displays.
+public enum ReportPhase: String, Sendable {
+    case verifying
+    case analysing
+    case writing
+}
+
+/// A callback for long reports: `completed` of `total` items of `phase` are done.
+public typealias ReportProgressHandler = (_ phase: ReportPhase, _ completed: Int, _ total: Int) -> Void
+
+/// Generates the audit report for one period of a ledger.
+///
+/// `write` verifies the whole ledger, reads its entries up to the end of the
+/// period once to fold keys and changes, and then renders, streaming the
+/// appendix and each key's verifications from the ledger again. All of it
+/// happens in one read transaction, so a process appending meanwhile changes
+/// nothing in the report. Memory grows with the number of keys and changes,
+/// not with the number of entries.
+///
+/// The output depends only on the ledger's entries and the options: the
+/// same ledger and options give byte-identical files, on any host and at
+/// any time.
+public struct ReportGenerator {
+    public let ledger: Ledger
+    public let options: ReportOptions
+
+    public init(ledger: Ledger, options: ReportOptions) {
+        self.ledger = ledger
+        self.options = options
+    }
+
+    /// The generator named on the cover; a different build may render differently.
+    public static var generatorName: String { "keyledger \(KeyLedgerVersion.current)" }
+
+    /// The name the report's files start with: `report-2026-Q4`, with `-ENV` when one environment is reported.
+    public var baseName: String {
+        "report-" + options.period.fileLabel + (options.environment.map { "-\($0)" } ?? "")
+    }
+
+    /// Verifies the ledger, builds the report and writes it in `format` into `directory`, with its manifest.
+    ///
+    /// Existing files of the same names are replaced. The files appear only
+    /// once all of them are complete; on an error none is left behind.
+    /// - Returns: the report, its files and the manifest. A ledger that fails
+    ///   verification still gets a report, which states the failure at the
+    ///   top. Check `ReportOutcome.isValid`.
+    /// - Throws: `ReportError` for invalid options or output that cannot be
+    ///   written, `LedgerError` when the ledger cannot be read.
+    public func write(_ format: ReportFormat, to directory: URL, progress: ReportProgressHandler? = nil) throws -> ReportOutcome {
+        try options.validate()
+        let output = try ReportOutput(directory: directory)
+        do {
+            let report = try ledger.withReadTransaction {
+                let (report, stream) = try build(progress: progress)
+                try render(report, stream: stream, format: format, output: output, progress: progress)
+                return report
+            }
+            let files = try output.commit()
+            let manifest = try writeManifest(files, format: format, directory: directory)
+            return ReportOutcome(report: report, format: format, baseName: baseName, files: files, manifest: manifest)
+        } catch {
+            output.discard()
+            throw error
+        }
+    }
+
+    /// Verifies and analyses the ledger. Call it inside the read transaction that the rendering uses too.
+    func build(progress: ReportProgressHandler?) throws -> (Report, ReportStream) {
+        let head = try ledger.head()
+        let verification = try ledger.verify(VerifyOptions(trustAnchor: options.trustAnchor)) { completed, total in
+            progress?(.verifying, completed, total)
+        }
+        let analysedThrough = verification.failure.map { $0.sequence - 1 } ?? head?.sequence ?? 0
+
+        var analysis = LedgerAnalysis(options: options)
+        if analysedThrough >= 1 {
+            var read = 0
+            let total = Int(analysedThrough)
+            try ledger.entries(EntryFilter(until: options.period.end, sequences: 1...analysedThrough)) { entry in
+                analysis.apply(entry)
+                read += 1
+                if read % 1024 == 0 { progress?(.analysing, read, total) }
+            }
+            progress?(.analysing, total, total)
+        }
+        analysis.finish()
+
+        let failureHash = try verification.failure.flatMap { try ledger.storedEntryHash(sequence: $0.sequence) }
+        let report = ReportAssembly(
+            options: options, ledgerID: ledger.ledgerID, generator: Self.generatorName, analysis: analysis,
+            verification: verification, head: head, analysedThrough: analysedThrough,
+            handovers: try handovers(through: analysedThrough),
+            failureHashHex: failureHash.map(ReportAssembly.hex)
+        ).assemble()
+        let stream = ReportStream(ledger: ledger, period: options.period, analysedThrough: analysedThrough)
+        return (report, stream)
+    }
+
+    /// Reads every signing-key handover up to `sequence`: one fewer than the signing keys the ledger has had.
+    private func handovers(through sequence: Int64) throws -> [IntegrityAttestation.Handover] {
+        guard sequence >= 1 else { return [] }
+        var handovers: [IntegrityAttestation.Handover] = []
+        try ledger.entries(EntryFilter(kinds: [.signingKeyRotated], sequences: 1...sequence)) { entry in
+            handovers.append(IntegrityAttestation.Handover(
+                step: StepReference(entry),
+                previousKeyID: entry.body["previous_kid"]?.stringValue,
+                signedBy: entry.signerKeyID,
+                incomingKeyID: entry.body["signing_key"]?["kid"]?.stringValue))
+        }
+        return handovers
+    }
+
+    private func render(_ report: Report, stream: ReportStream, format: ReportFormat, output: ReportOutput,
+                        progress: ReportProgressHandler?) throws {
+        var stream = stream
+        let total = Int(report.population.entriesInPeriod)
+        stream.appendixProgress = { written in progress?(.writing, Int(written), total) }
+        switch format {
+        case .html:
+            try HTMLReportRenderer(report: report, stream: stream).render(to: output.create("\(baseName).html"))
+        case .markdown:
+            try MarkdownReportRenderer(report: report, stream: stream).render(to: output.create("\(baseName).md"))
+        case .json:
+            try JSONReportRenderer(report: report, stream: stream).render(to: output.create("\(baseName).json"))
+        case .csv:
+            let renderer = CSVReportRenderer(report: report, stream: stream)
+            for table in CSVReportRenderer.tables {
+                try renderer.render(table, to: output.create("\(baseName)-\(table).csv"))
+            }
+        }
+    }
+
+    /// Writes `BASE.FORMAT.sha256` in the format `sha256sum` prints and checks with `-c`: one line per file, sorted by name.
+    private func writeManifest(_ files: [ReportFile], format: ReportFormat, directory: URL) throws -> ReportFile {
+        let name = "\(baseName).\(format.rawValue).sha256"
+        let manifestOutput = try ReportOutput(directory: directory)
+        let writer = try manifestOutput.create(name)
+        for file in files.sorted(by: { $0.name < $1.name }) {
+            writer.write("\(file.sha256Hex)  \(file.name)\n")
+        }
+        return try manifestOutput.commit()[0]
+    }
+}
+
+/// The result of `ReportGenerator.write`: the report model, its files and the manifest.
+public struct ReportOutcome: Sendable {
+    public let report: Report
+    public let format: ReportFormat
+    public let baseName: String
+    /// The report's files, in the order they were written.
+    public let files: [ReportFile]
+    /// The manifest listing the SHA-256 of each file.
+    public let manifest: ReportFile
+
+    /// Whether the ledger verified. A report on a ledger that did not is still written, and states the failure at the top.
+    public var isValid: Bool { report.integrity.isValid }
+
+    /// The body of the `report_generated` entry that records this report: the
+    /// period, the format, the head the report covers, and the digests of the manifest and each file.
+    public var recordBody: [String: JSONValue] {
+        let cover = report.cover
+        var body: [String: JSONValue] = [
+            "period": .string(cover.period.label),
+            "period_start": .string(cover.period.start.description),
+            "period_end": .string(cover.period.end.description),
+            "format": .string(format.rawValue),
+            "generator": .string(cover.generator),
+            "manifest": .string(manifest.name),
+            "manifest_sha256": .string(manifest.sha256Hex),
+            "files": .array(files.map { .object(["name": .string($0.name), "sha256": .string($0.sha256Hex)]) }),
+            "exceptions": .number(Double(report.findings.count)),
+        ]
+        if let head = cover.head { body["head"] = .string("\(head.sequence):\(head.hashHex)") }
+        if let environment = cover.options.environment { body["env"] = .string(environment) }
+        if let anchor = cover.options.trustAnchor { body["trust_anchor"] = .string(anchor) }
+        return body
+    }
+
+    /// Builds the `report_generated` event to append once the files are in place.
+    public func recordEvent(actor: String) throws -> Event {
+        try Event(kind: .reportGenerated, actor: actor, body: recordBody)
+    }
+}
