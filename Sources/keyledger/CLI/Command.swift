@@ -32,6 +32,7 @@ let allCommands: [Command.Type] = [
     KeyShowCommand.self,
     JWKSRenderCommand.self,
     JWKSCheckCommand.self,
+    ReportCommand.self,
     TokenIssueCommand.self,
     TokenVerifyCommand.self,
 ]
