@@ -67,5 +67,7 @@ let package = Package(
         .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger", "OpenSSLBridge", "SQLiteBridge", "TestSupport"], resources: [.copy("Fixtures")]),
         // Runs the built `keyledger` binary as a user would.
         .testTarget(name: "KeyLedgerCLITests", dependencies: ["keyledger", "KeyLedger", "SQLiteBridge", "TestSupport"], resources: [.copy("Fixtures")]),
+        // The reports: every exception rule, determinism, escaping, the JSON Schema and a Chromium rendering.
+        .testTarget(name: "KeyLedgerReportsTests", dependencies: ["KeyLedgerReports", "KeyLedger", "JOSE", "OpenSSLBridge", "SQLiteBridge", "keyledger"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,0 +1,328 @@
+import Foundation
+import JOSE
+import KeyLedger
+import KeyLedgerReports
+import XCTest
+
+/// Each test builds a ledger that breaks one rule once, on top of a clean
+/// history, and expects the report to name exactly that rule with the
+/// sequence number and hash of the entry that proves it.
+final class ExceptionRuleTests: XCTestCase {
+    private var scenario: Scenario!
+
+    override func setUpWithError() throws {
+        scenario = try Scenario(self)
+    }
+
+    /// Forges the scenario, writes the JSON report and checks its exceptions, in the model and in the file.
+    private func assertOnlyFinding(_ rule: ExceptionRule, at sequence: Int64, maximumKeyAgeDays: Int = 365,
+                                   file: StaticString = #filePath, line: UInt = #line) throws {
+        let forged = try scenario.forge()
+        let options = try ReportTesting.options(scenario, maximumKeyAgeDays: maximumKeyAgeDays)
+        let outcome = try ReportTesting.write(forged, options, format: .json, scenario: scenario)
+        let findings = outcome.report.findings
+        XCTAssertEqual(findings.map(\.rule.id), [rule.id], findings.map(\.explanation).joined(separator: "\n"), file: file, line: line)
+        guard let finding = findings.first, findings.count == 1 else { return }
+        XCTAssertEqual(finding.entry.sequence, sequence, finding.explanation, file: file, line: line)
+        XCTAssertEqual(finding.entry.hashHex, forged.hash(of: sequence), file: file, line: line)
+        XCTAssertFalse(finding.explanation.isEmpty, file: file, line: line)
+
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: outcome.files[0].url)) as? [String: Any]
+        let exceptions = try XCTUnwrap(document?["exceptions"] as? [[String: Any]], file: file, line: line)
+        XCTAssertEqual(exceptions.count, 1, file: file, line: line)
+        XCTAssertEqual(exceptions.first?["rule"] as? String, rule.id, file: file, line: line)
+        let entry = exceptions.first?["entry"] as? [String: Any]
+        XCTAssertEqual(entry?["seq"] as? Int, Int(sequence), file: file, line: line)
+        XCTAssertEqual(entry?["hash"] as? String, forged.hash(of: sequence), file: file, line: line)
+    }
+
+    /// Records the opening steps of a change on 5 October 2026 with the window 09:00 to 13:00, up to its approval.
+    private func openAndApprove(_ id: String = "CHG-1", criticality: Criticality = .c3, manager: String? = nil) throws {
+        try scenario.open(id, at: "2026-10-05T08:00:00Z", criticality: criticality)
+        try scenario.attest(id, at: "2026-10-05T08:10:00Z")
+        try scenario.approve(id, at: "2026-10-05T08:30:00Z", manager: manager)
+    }
+
+    /// Records the key steps and the completion of a change that is in progress, inside its window.
+    private func rotateAndComplete(_ id: String = "CHG-1") throws {
+        let key = try scenario.generate(id, at: "2026-10-05T09:10:00Z")
+        try scenario.publish(key.keyID, id, at: "2026-10-05T09:20:00Z")
+        try scenario.checkJWKS(at: "2026-10-05T09:30:00Z", change: id)
+        try scenario.complete(id, at: "2026-10-05T10:00:00Z")
+    }
+
+    // MARK: - The ledger itself
+
+    func testVerificationFailure() throws {
+        try scenario.cleanRotation()
+        let note = try scenario.raw(at: "2026-10-06T08:00:00Z", .note, actor: "ops", ["text": "quarterly review"])
+        let forged = try scenario.forge()
+        try forged.tamper(sequence: note)
+
+        let outcome = try ReportTesting.write(forged, try ReportTesting.options(scenario), format: .json, scenario: scenario)
+        XCTAssertFalse(outcome.isValid)
+        XCTAssertEqual(outcome.report.findings.map(\.rule.id), [ExceptionRule.verificationFailed.id])
+        XCTAssertEqual(outcome.report.findings.first?.entry.sequence, note)
+        XCTAssertEqual(outcome.report.findings.first?.entry.hashHex, forged.hash(of: note), "the stored hash of the failing entry")
+        XCTAssertEqual(outcome.report.integrity.failure?.reason, "hash_mismatch")
+        XCTAssertEqual(outcome.report.cover.analysedThrough, note - 1)
+    }
+
+    func testSignerHandoverGap() throws {
+        try scenario.cleanRotation()
+        let handover = try scenario.handOver(at: "2026-10-06T08:00:00Z", to: try SigningKey.generate(.es256),
+                                             previousKeyID: "a-key-that-never-signed")
+        try assertOnlyFinding(.signerHandoverGap, at: handover)
+    }
+
+    func testTimeOutOfOrder() throws {
+        try scenario.cleanRotation()
+        let note = try scenario.raw(at: "2026-10-05T09:45:00Z", .note, actor: "ops", ["text": "recorded before the completion"])
+        try assertOnlyFinding(.timeOutOfOrder, at: note)
+    }
+
+    // MARK: - Authorization of key steps
+
+    func testKeyStepWithoutChange() throws {
+        try scenario.cleanRotation()
+        let generated = try scenario.raw(at: "2026-10-05T11:00:00Z", .generated, actor: "tina", [
+            "kid": "raw-generated-key", "env": "production", "name": "api_jwt_signing_key", "alg": "ES256", "change": "CHG-1",
+        ])
+        try assertOnlyFinding(.keyStepWithoutChange, at: generated)
+    }
+
+    func testEmergencyKeyStep() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z")
+        let published = try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z", emergency: "JWKS endpoint outage")
+        try scenario.checkJWKS(at: "2026-10-05T09:30:00Z", change: "CHG-1")
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+        try assertOnlyFinding(.emergencyStep, at: published)
+    }
+
+    func testEmergencyStartOfUnapprovedChange() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
+        let started = try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z", emergency: "signing key leaked")
+        try rotateAndComplete()
+        try assertOnlyFinding(.emergencyStep, at: started)
+    }
+
+    func testKeyGeneratedByNonTechnician() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z", actor: "mallory")
+        try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z")
+        try scenario.checkJWKS(at: "2026-10-05T09:30:00Z", change: "CHG-1")
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+        try assertOnlyFinding(.keyGeneratedByNonTechnician, at: key.sequence)
+    }
+
+    func testKeyLifecycleViolation() throws {
+        let keyID = try scenario.cleanRotation(complete: false)
+        let republished = try scenario.raw(at: "2026-10-05T09:40:00Z", .published, actor: "tina",
+                                           ["kid": .string(keyID), "env": "production", "change": "CHG-1"])
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+        try assertOnlyFinding(.keyLifecycleViolation, at: republished)
+    }
+
+    // MARK: - Testing and custody of keys
+
+    func testKeyNotVerifiedInTime() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z")
+        let published = try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z")
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+        try scenario.checkJWKS(at: "2026-10-06T15:30:00Z")
+        try assertOnlyFinding(.keyNotVerifiedInTime, at: published)
+    }
+
+    func testVerificationFailureUnresolved() throws {
+        try scenario.cleanRotation()
+        let failed = try scenario.checkJWKS(at: "2026-10-07T09:00:00Z", serving: [])
+        XCTAssertEqual(failed.count, 1, "a check that serves no expected key appends only its summary")
+        try assertOnlyFinding(.verificationFailureUnresolved, at: failed[0])
+    }
+
+    func testVerificationFailureResolvedLaterIsNoException() throws {
+        try scenario.cleanRotation()
+        try scenario.checkJWKS(at: "2026-10-07T09:00:00Z", serving: [])
+        try scenario.checkJWKS(at: "2026-10-07T09:15:00Z")
+        let outcome = try ReportTesting.write(try scenario.forge(), try ReportTesting.options(scenario), format: .json, scenario: scenario)
+        XCTAssertEqual(outcome.report.findings.map(\.rule.id), [])
+    }
+
+    func testKeyAbsenceNotConfirmed() throws {
+        let keyID = try scenario.cleanRotation()
+        try scenario.open("CHG-2", at: "2026-11-10T08:00:00Z", window: nil)
+        try scenario.approve("CHG-2", at: "2026-11-10T08:30:00Z")
+        try scenario.start("CHG-2", at: "2026-11-10T09:00:00Z")
+        let retired = try scenario.retire(keyID, "CHG-2", at: "2026-11-10T09:10:00Z")
+        try scenario.complete("CHG-2", at: "2026-11-10T09:30:00Z")
+        try assertOnlyFinding(.keyAbsenceNotConfirmed, at: retired)
+    }
+
+    func testKeyMaximumAgeExceeded() throws {
+        try scenario.cleanRotation()
+        let generated = try XCTUnwrap(scenario.items.firstIndex { $0.kind == .generated }).advanced(by: 1)
+        try assertOnlyFinding(.keyMaximumAgeExceeded, at: Int64(generated), maximumKeyAgeDays: 30)
+    }
+
+    // MARK: - Change control
+
+    func testApprovedAfterStart() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
+        let approval = try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z", claimed: "2026-10-05T09:30:00Z")
+        try scenario.start("CHG-1", at: "2026-10-05T08:40:00Z", claimed: "2026-10-05T09:05:00Z")
+        try rotateAndComplete()
+        try assertOnlyFinding(.approvedAfterStart, at: approval)
+    }
+
+    func testApprovedByTechnician() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        let approval = try scenario.raw(at: "2026-10-05T08:30:00Z", .changeApproved, actor: "tina", ["change": "CHG-1"])
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        try rotateAndComplete()
+        try assertOnlyFinding(.approvedByTechnician, at: approval)
+    }
+
+    func testApprovedByNonReviewer() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        let approval = try scenario.raw(at: "2026-10-05T08:30:00Z", .changeApproved, actor: "mallory", ["change": "CHG-1"])
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        try rotateAndComplete()
+        try assertOnlyFinding(.approvedByNonReviewer, at: approval)
+    }
+
+    func testMissingManagerApproval() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z", criticality: .c2)
+        let approval = try scenario.raw(at: "2026-10-05T08:30:00Z", .changeApproved, actor: "rui", ["change": "CHG-1"])
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        try rotateAndComplete()
+        try assertOnlyFinding(.missingManagerApproval, at: approval)
+    }
+
+    func testManagerApprovalByTechnician() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z", criticality: .c1)
+        let approval = try scenario.raw(at: "2026-10-05T08:30:00Z", .changeApproved, actor: "rui",
+                                        ["change": "CHG-1", "manager_approval": "tina"])
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        try rotateAndComplete()
+        try assertOnlyFinding(.managerApprovalByTechnician, at: approval)
+    }
+
+    func testStartedWithoutApproval() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
+        let started = try scenario.raw(at: "2026-10-05T09:05:00Z", .changeStarted, actor: "tina", ["change": "CHG-1"])
+        try rotateAndComplete()
+        try assertOnlyFinding(.startedWithoutApproval, at: started)
+    }
+
+    func testStartedWithFailedAttestation() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        try scenario.attest("CHG-1", at: "2026-10-05T08:05:00Z", item: .testedInStaging)
+        let failed = try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z", item: .dryRun, passed: false, evidence: "dry run 7 timed out")
+        try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z")
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        try rotateAndComplete()
+        try assertOnlyFinding(.startedWithFailedAttestation, at: failed)
+    }
+
+    func testFailedAttestationRepeatedAsPassIsNoException() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        try scenario.attest("CHG-1", at: "2026-10-05T08:05:00Z", item: .dryRun, passed: false)
+        try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z", item: .dryRun, passed: true)
+        try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z")
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        try rotateAndComplete()
+        let outcome = try ReportTesting.write(try scenario.forge(), try ReportTesting.options(scenario), format: .json, scenario: scenario)
+        XCTAssertEqual(outcome.report.findings.map(\.rule.id), [])
+    }
+
+    func testChangeInvalidTransition() throws {
+        try scenario.cleanRotation()
+        let completedAgain = try scenario.raw(at: "2026-10-05T11:00:00Z", .changeCompleted, actor: "tina", ["change": "CHG-1"])
+        try assertOnlyFinding(.changeInvalidTransition, at: completedAgain)
+    }
+
+    func testStepOutsideWindow() throws {
+        try openAndApprove()
+        let started = try scenario.start("CHG-1", at: "2026-10-05T08:45:00Z")
+        try rotateAndComplete()
+        try assertOnlyFinding(.stepOutsideWindow, at: started)
+    }
+
+    func testCompletedAfterWindow() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z")
+        try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z")
+        try scenario.checkJWKS(at: "2026-10-05T09:30:00Z", change: "CHG-1")
+        let completed = try scenario.complete("CHG-1", at: "2026-10-05T13:30:00Z")
+        try assertOnlyFinding(.stepOutsideWindow, at: completed)
+    }
+
+    func testChangeOpenAtPeriodEnd() throws {
+        try scenario.cleanRotation(complete: false)
+        let started = Int64(try XCTUnwrap(scenario.items.firstIndex { $0.kind == .changeStarted }) + 1)
+        try assertOnlyFinding(.openAtPeriodEnd, at: started)
+    }
+
+    // MARK: - Clean ledgers
+
+    func testCleanLedgerHasNoExceptions() throws {
+        let oldKey = try scenario.cleanRotation()
+        try scenario.handOver(at: "2026-10-20T08:00:00Z", to: try SigningKey.generate(.es256), previousKeyID: scenario.signingKey.keyID)
+
+        // A second rotation that retires the first key and shows it gone.
+        try scenario.open("CHG-2", at: "2026-11-10T08:00:00Z", criticality: .c2, window: ("2026-11-10T09:00:00Z", "2026-11-10T12:00:00Z"))
+        try scenario.attest("CHG-2", at: "2026-11-10T08:05:00Z", item: .rollbackPlanReviewed)
+        try scenario.approve("CHG-2", at: "2026-11-10T08:30:00Z", manager: "maria")
+        try scenario.start("CHG-2", at: "2026-11-10T09:00:00Z")
+        let newKey = try scenario.generate("CHG-2", at: "2026-11-10T09:05:00Z")
+        try scenario.publish(newKey.keyID, "CHG-2", at: "2026-11-10T09:10:00Z")
+        try scenario.checkJWKS(at: "2026-11-10T09:15:00Z", change: "CHG-2")
+        try scenario.retire(oldKey, "CHG-2", at: "2026-11-10T10:00:00Z")
+        try scenario.checkJWKS(at: "2026-11-10T10:05:00Z", change: "CHG-2")
+        try scenario.complete("CHG-2", at: "2026-11-10T10:30:00Z")
+
+        let forged = try scenario.forge()
+        let outcome = try ReportTesting.write(forged, try ReportTesting.options(scenario), format: .json, scenario: scenario)
+        XCTAssertTrue(outcome.isValid)
+        XCTAssertEqual(outcome.report.findings.map(\.explanation), [])
+        XCTAssertEqual(outcome.report.changes.map(\.id), ["CHG-1", "CHG-2"])
+        XCTAssertEqual(outcome.report.changes.map(\.outcome), ["complete", "complete"])
+        XCTAssertEqual(outcome.report.keys.map(\.keyID), [oldKey, newKey.keyID])
+        XCTAssertEqual(outcome.report.keys.map(\.stateAtEnd), [.retired, .verified])
+        XCTAssertNotNil(outcome.report.keys.first?.absenceConfirmed, "the check after the retirement shows the old key gone")
+        XCTAssertEqual(outcome.report.integrity.handovers.map(\.isConsistent), [true])
+        XCTAssertTrue(outcome.report.integrity.trustAnchorChecked)
+    }
+
+    func testRollbackShowsTheCheckThatProvedKeysGone() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z")
+        try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z")
+        try scenario.checkJWKS(at: "2026-10-05T09:30:00Z", change: "CHG-1")
+        try scenario.step(at: "2026-10-05T09:40:00Z") { ledger, signingKey in
+            try ledger.rollbackChange(id: "CHG-1", reason: "clients rejected the new key", context: StepContext(actor: "tina"),
+                                      signingKey: signingKey)
+        }
+        let proof = try scenario.checkJWKS(at: "2026-10-05T09:50:00Z", change: "CHG-1")
+
+        let forged = try scenario.forge()
+        let outcome = try ReportTesting.write(forged, try ReportTesting.options(scenario), format: .json, scenario: scenario)
+        XCTAssertEqual(outcome.report.findings.map(\.rule.id), [])
+        let change = try XCTUnwrap(outcome.report.changes.first)
+        XCTAssertEqual(change.outcome, "rolled_back")
+        XCTAssertEqual(change.reason, "clients rejected the new key")
+        XCTAssertEqual(change.rolledBackKeys.map(\.keyID), [key.keyID])
+        XCTAssertEqual(change.rolledBackKeys.first?.absenceConfirmed?.sequence, proof.last)
+        XCTAssertEqual(change.rolledBackKeys.first?.absenceConfirmed?.entry.hashHex, proof.last.map(forged.hash))
+    }
+}
