@@ -161,11 +161,24 @@ extension RotationDemo {
             log("CHG-1003: retired \(old.keyID); the endpoint serves only \(current.keyID)")
         }
 
-        /// Writes the quarterly report in every format and returns the files written.
+        /// Writes the report for the current calendar quarter in every format, records each
+        /// report in the ledger, and returns the files written.
         func writeReports(into directory: URL, trustAnchor: String) throws -> [String] {
-            // NOTE: filled in when the reports module lands.
-            _ = (directory, trustAnchor)
-            return []
+            let today = Timestamp.now().description
+            let month = Int(today.dropFirst(5).prefix(2)) ?? 1
+            let quarter = try ReportPeriod(quarter: "\(today.prefix(4))-Q\((month - 1) / 3 + 1)")
+            let options = ReportOptions(period: quarter, trustAnchor: trustAnchor)
+            // All four reports are written before any is recorded, so they describe the same head.
+            let outcomes = try ReportFormat.allCases.map { format in
+                try ReportGenerator(ledger: ledger, options: options).write(format, to: directory)
+            }
+            for outcome in outcomes {
+                try ledger.append(outcome.recordEvent(actor: "auditor@example.com"), signingKey: signingKey)
+            }
+            let files = outcomes.flatMap { $0.files.map(\.url.path) + [$0.manifest.url.path] }
+            let findings = outcomes.first?.report.findings.count ?? 0
+            log("wrote the \(quarter.label) report as \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")) with \(countOf(findings, "exception")), and recorded each in the ledger")
+            return files
         }
     }
 }

@@ -70,15 +70,22 @@ public struct RotationDemo {
         // 6. Retire the key the earlier change put in service.
         try steps.retire(oldKey, keeping: newKeys.production)
 
-        // 7. Verify, and report on the quarter.
+        // 7. Verify, report on the quarter, and verify again with the reports recorded.
+        try requireValid(ledger.verify(VerifyOptions(trustAnchor: ledgerKey.keyID)))
+        let reportFiles = try steps.writeReports(into: directory.appendingPathComponent("report"), trustAnchor: ledgerKey.keyID)
         let verification = try ledger.verify(VerifyOptions(trustAnchor: ledgerKey.keyID))
+        let head = try requireValid(verification)
+        log("verified \(verification.entriesChecked) entries and signatures from the trust anchor; head \(head)")
+        return Outcome(ledgerPath: ledgerPath, trustAnchor: ledgerKey.keyID, head: head,
+                       verification: verification, reportFiles: reportFiles)
+    }
+
+    @discardableResult
+    private func requireValid(_ verification: VerificationResult) throws -> LedgerHead {
         guard verification.isValid, let head = verification.head else {
             throw LedgerError(.integrity, "the demo ledger failed verification: \(verification.failure?.detail ?? "no entries")")
         }
-        log("verified \(verification.entriesChecked) entries and signatures from the trust anchor; head \(head)")
-        let reportFiles = try steps.writeReports(into: directory.appendingPathComponent("report"), trustAnchor: ledgerKey.keyID)
-        return Outcome(ledgerPath: ledgerPath, trustAnchor: ledgerKey.keyID, head: head,
-                       verification: verification, reportFiles: reportFiles)
+        return head
     }
 
     private func prepareDirectory() throws {
