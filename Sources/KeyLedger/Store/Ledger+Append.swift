@@ -86,38 +86,43 @@ extension Ledger {
 
         // Recorded times never go backwards, even if the system clock does.
         var recordedAt = max(Timestamp.now(), head?.recordedAt ?? Timestamp(millisecondsSinceEpoch: 0))
-        var previousHash = head?.hash ?? EntryHash.genesisPreviousHash
         var sequence = head?.sequence ?? 0
-        var drafts: [(content: EntryContent, canonical: [UInt8], hash: [UInt8])] = []
-        drafts.reserveCapacity(events.count)
+        var contents: [EntryContent] = []
+        contents.reserveCapacity(events.count)
         for event in events {
             sequence += 1
             recordedAt = max(recordedAt, Timestamp.now())
-            let content = EntryContent(
+            contents.append(EntryContent(
                 sequence: sequence, recordedAt: recordedAt, kind: event.kind, actor: event.actor,
                 body: event.body, ledgerID: ledgerID, signerKeyID: signingKey.keyID,
-                algorithm: signingKey.algorithm.rawValue)
-            let canonical = try content.canonicalBytes()
-            let hash = EntryHash.compute(previousHash: previousHash, canonical: canonical)
-            drafts.append((content, canonical, hash))
-            previousHash = hash
+                algorithm: signingKey.algorithm.rawValue))
+        }
+        let canonicals = try Self.canonicalBytesInParallel(contents)
+        var hashes: [[UInt8]] = []
+        hashes.reserveCapacity(contents.count)
+        var previousHash = head?.hash ?? EntryHash.genesisPreviousHash
+        for canonical in canonicals {
+            previousHash = EntryHash.compute(previousHash: previousHash, canonical: canonical)
+            hashes.append(previousHash)
         }
 
-        let signatures = try Self.signInParallel(drafts.map(\.hash), with: signingKey, progress: progress)
-
+        // Rows are inserted in order while later entries are still being signed on other threads.
+        let signatures = SignatureQueue.start(signing: hashes, with: signingKey, progress: progress)
+        defer { signatures.cancelAndWait() }
         let insert = try connection.prepare("""
             INSERT INTO entries (seq, recorded_at, kind, actor, key_id, change_id, canonical, prev_hash, entry_hash, signer_kid, signature)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var entries: [Entry] = []
-        entries.reserveCapacity(drafts.count)
+        entries.reserveCapacity(contents.count)
         var linkedHash = head?.hash ?? EntryHash.genesisPreviousHash
-        for (index, draft) in drafts.enumerated() {
+        for (index, content) in contents.enumerated() {
             let entry = Entry(
-                sequence: draft.content.sequence, recordedAt: draft.content.recordedAt, kind: draft.content.kind,
-                actor: draft.content.actor, body: draft.content.body, ledgerID: ledgerID,
-                signerKeyID: draft.content.signerKeyID, algorithm: draft.content.algorithm,
-                canonical: draft.canonical, previousHash: linkedHash, hash: draft.hash, signature: signatures[index])
+                sequence: content.sequence, recordedAt: content.recordedAt, kind: content.kind,
+                actor: content.actor, body: content.body, ledgerID: ledgerID,
+                signerKeyID: content.signerKeyID, algorithm: content.algorithm,
+                canonical: canonicals[index], previousHash: linkedHash, hash: hashes[index],
+                signature: try signatures.value(at: index))
             try insert.bind([
                 .integer(entry.sequence), .text(entry.recordedAt.description), .text(entry.kind.rawValue),
                 .text(entry.actor), SQLiteValue(entry.keyID), SQLiteValue(entry.changeID), .blob(entry.canonical),
@@ -125,29 +130,32 @@ extension Ledger {
             ])
             while try insert.step() != nil {}
             entries.append(entry)
-            linkedHash = draft.hash
+            linkedHash = hashes[index]
         }
         try MerkleTree(connection: connection).append(entries)
         return entries
     }
 
-    /// Signs each hash, spreading the work over every core.
-    static func signInParallel(_ hashes: [[UInt8]], with signingKey: SigningKey,
-                               progress: ProgressHandler?) throws -> [String] {
-        if hashes.count == 1 {
-            return [try signingKey.sign(entryHash: hashes[0])]
+    /// Writes each entry's canonical JSON, spreading the work over every core.
+    ///
+    /// - Throws: the error of the first entry, in entry order, that cannot be written.
+    static func canonicalBytesInParallel(_ contents: [EntryContent]) throws -> [[UInt8]] {
+        if contents.count == 1 {
+            return [try contents[0].canonicalBytes()]
         }
-        let results = SignatureResults(count: hashes.count)
         let chunkSize = 64
-        let chunkCount = (hashes.count + chunkSize - 1) / chunkSize
-        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-            let range = chunk * chunkSize..<min(hashes.count, (chunk + 1) * chunkSize)
-            for index in range {
-                results.store(Result { try signingKey.sign(entryHash: hashes[index]) }, at: index)
+        let chunkCount = (contents.count + chunkSize - 1) / chunkSize
+        let results = [Result<[UInt8], Error>](unsafeUninitializedCapacity: contents.count) { buffer, initializedCount in
+            let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                // The chunks' index ranges are disjoint and cover every entry, so each element is initialized once.
+                for index in chunk * chunkSize..<min(contents.count, (chunk + 1) * chunkSize) {
+                    (base + index).initialize(to: Result { try contents[index].canonicalBytes() })
+                }
             }
-            if let progress { progress(results.completed, hashes.count) }
+            initializedCount = contents.count
         }
-        return try results.values()
+        return try results.map { try $0.get() }
     }
 }
 
@@ -201,28 +209,80 @@ private final class SignerKeyIDCache: @unchecked Sendable {
     }
 }
 
-/// Signatures produced by concurrent workers, each writing its own slots.
-private final class SignatureResults: @unchecked Sendable {
+/// Signatures made on other threads, which the inserting thread takes in
+/// entry order as soon as each one is ready.
+private final class SignatureQueue: @unchecked Sendable {
     private var slots: [Result<String, Error>?]
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var completedCount = 0
+    private var cancelled = false
+    private let workers = DispatchGroup()
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    private init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
 
-    func store(_ result: Result<String, Error>, at index: Int) {
-        lock.lock()
+    /// Starts signing each hash in chunks spread over every core, and returns at once.
+    ///
+    /// A single hash is signed on the calling thread before this returns.
+    static func start(signing hashes: [[UInt8]], with signingKey: SigningKey,
+                      progress: ProgressHandler?) -> SignatureQueue {
+        let queue = SignatureQueue(count: hashes.count)
+        if hashes.count == 1 {
+            queue.store(Result { try signingKey.sign(entryHash: hashes[0]) }, at: 0)
+            return queue
+        }
+        let chunkSize = 64
+        let chunkCount = (hashes.count + chunkSize - 1) / chunkSize
+        DispatchQueue.global().async(group: queue.workers) {
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                for index in chunk * chunkSize..<min(hashes.count, (chunk + 1) * chunkSize) {
+                    guard !queue.isCancelled else { return }
+                    queue.store(Result { try signingKey.sign(entryHash: hashes[index]) }, at: index)
+                }
+                if let progress { progress(queue.completed, hashes.count) }
+            }
+        }
+        return queue
+    }
+
+    /// Waits for the signature of entry `index`.
+    ///
+    /// - Throws: the error that signing that entry threw.
+    func value(at index: Int) throws -> String {
+        condition.lock()
+        defer { condition.unlock() }
+        while slots[index] == nil {
+            condition.wait()
+        }
+        return try slots[index]!.get()
+    }
+
+    /// Stops the signing of entries not yet started and waits for the workers to finish.
+    func cancelAndWait() {
+        condition.lock()
+        cancelled = true
+        condition.unlock()
+        workers.wait()
+    }
+
+    private func store(_ result: Result<String, Error>, at index: Int) {
+        condition.lock()
         slots[index] = result
         completedCount += 1
-        lock.unlock()
+        condition.broadcast()
+        condition.unlock()
     }
 
-    var completed: Int {
-        lock.lock()
-        defer { lock.unlock() }
+    private var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
+
+    private var completed: Int {
+        condition.lock()
+        defer { condition.unlock() }
         return completedCount
-    }
-
-    func values() throws -> [String] {
-        try slots.map { try $0!.get() }
     }
 }
