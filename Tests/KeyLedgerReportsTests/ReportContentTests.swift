@@ -75,6 +75,20 @@ final class ReportContentTests: XCTestCase {
         XCTAssertTrue(html.contains("mobile clients rejected ES256 tokens"), "the rollback reason is shown")
     }
 
+    func testMissingTrustAnchorIsStated() throws {
+        var options = try ReportTesting.options(scenario)
+        options.trustAnchor = nil
+        let outcome = try write(options, .markdown)
+        let integrity = outcome.report.integrity
+        XCTAssertTrue(integrity.isValid)
+        XCTAssertFalse(integrity.trustAnchorChecked)
+        XCTAssertEqual(integrity.warnings.count, 2)
+        XCTAssertTrue(integrity.warnings[0].contains("--trust-anchor"), integrity.warnings[0])
+        XCTAssertFalse(integrity.warnings.contains { $0.contains("--expect-head") }, "report takes no --expect-head option")
+        let markdown = try ReportTesting.text(outcome.files[0])
+        XCTAssertTrue(markdown.contains("against the ledger\\'s own genesis key only"), "the status line states the missing anchor")
+    }
+
     func testSampleCanBeRecomputedIndependently() throws {
         let request = SampleRequest(size: 2, seed: "SOX-2026-Q4")
         let report = try write(try ReportTesting.options(scenario, sample: request)).report

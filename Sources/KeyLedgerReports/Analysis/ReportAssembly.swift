@@ -96,7 +96,22 @@ struct ReportAssembly {
             signers: verification.signers,
             handovers: handovers,
             failure: failure,
-            warnings: verification.warnings)
+            warnings: warnings())
+    }
+
+    /// States what the verification could not prove, in the report's terms.
+    ///
+    /// The verifier's own warnings name options of `keyledger verify`, which
+    /// a report does not take, so the report words its own from the same facts.
+    private func warnings() -> [String] {
+        var warnings: [String] = []
+        if !verification.trustAnchorChecked {
+            warnings.append("No trust anchor was given, so the chain was checked only against its own genesis key \(verification.genesisKeyID ?? "(none)"): generate the report with --trust-anchor and the key id recorded when the ledger was created.")
+        }
+        if verification.isValid {
+            warnings.append("A hash chain cannot show entries removed from its end: compare the chain head on the cover with a head recorded earlier, such as the head of the previous report's report_generated entry.")
+        }
+        return warnings
     }
 
     private func population(keys: [KeyActivity], changes: [ChangeActivity]) -> Population {
