@@ -79,9 +79,12 @@ final class HostileTextTests: XCTestCase {
         let plainFiles = try write(plain, .csv).files
         let hostileFiles = try write(hostile, .csv).files
         XCTAssertEqual(hostileFiles.map(\.name), plainFiles.map(\.name))
-        for (plainFile, hostileFile) in zip(plainFiles, hostileFiles) {
-            let plainCheck = try XCTUnwrap(Program.reportCheck("csv", [plainFile.url.path]) as? [String: Any])
-            let hostileCheck = try XCTUnwrap(Program.reportCheck("csv", [hostileFile.url.path]) as? [String: Any])
+        let plainChecks = try XCTUnwrap(Program.reportCheck("csv", plainFiles.map(\.url.path)) as? [[String: Any]])
+        let hostileChecks = try XCTUnwrap(Program.reportCheck("csv", hostileFiles.map(\.url.path)) as? [[String: Any]])
+        XCTAssertEqual(hostileChecks.count, hostileFiles.count)
+        for (index, hostileFile) in hostileFiles.enumerated() {
+            let plainCheck = plainChecks[index]
+            let hostileCheck = hostileChecks[index]
             let lengths = try XCTUnwrap(hostileCheck["lengths"] as? [Int])
             XCTAssertEqual(Set(lengths).count, 1, "\(hostileFile.name) has records of different widths: \(lengths)")
             XCTAssertEqual(lengths, plainCheck["lengths"] as? [Int], hostileFile.name)

@@ -123,6 +123,18 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(run.standardError, "0 exceptions; manifest SHA-256 \(try sha256Hex(ofFile: scenario.directory.path("out/report-2026-Q4.csv.sha256")))\n")
     }
 
+    func testProgressIsDrawnOnATerminal() throws {
+        guard let script = Program.find("script") else {
+            throw XCTSkip("script (util-linux) is not installed; it gives the command a terminal")
+        }
+        let command = ([try KeyledgerBinary.path()] + reportArguments("md", ["--no-record"]))
+            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let run = try Program.run(script, ["-q", "-e", "-c", command, "/dev/null"])
+        XCTAssertEqual(run.status, 0, run.standardOutput + run.standardError)
+        XCTAssertTrue(run.standardOutput.contains("verifying: "), "no progress line on the terminal:\n\(run.standardOutput)")
+        XCTAssertTrue(run.standardOutput.contains("analysing: "), run.standardOutput)
+    }
+
     func testHelpDescribesTheOptions() throws {
         let run = try KeyledgerBinary.run(["report", "--help"])
         XCTAssertEqual(run.status, 0)

@@ -6,7 +6,7 @@ needed Python package is missing, and the Swift test skips itself.
 
   schema SCHEMA JSON       validate JSON against the JSON Schema SCHEMA
   html FILE                count the elements of an HTML file and read its status banner
-  csv FILE                 the number of fields of every record of a CSV file
+  csv FILE...              the number of fields of every record of each CSV file
   markdown FILE            the cell count of every row of every table in a Markdown file
   png FILE                 size, distinct colors and non-white share of a PNG screenshot
   sample SEED ANCHOR ID... the SHA-256 ranking digest of each change id, as documented
@@ -215,7 +215,7 @@ def main():
     elif command == "html":
         result = check_html(*arguments)
     elif command == "csv":
-        result = check_csv(*arguments)
+        result = [check_csv(path) for path in arguments]
     elif command == "markdown":
         result = check_markdown(*arguments)
     elif command == "png":
