@@ -139,6 +139,20 @@ final class ExceptionRuleTests: XCTestCase {
         try assertOnlyFinding(.keyNotVerifiedInTime, at: published)
     }
 
+    func testKeyRolledBackBeforeDeadlineIsNoException() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z")
+        try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z")
+        try scenario.checkJWKS(at: "2026-10-05T09:25:00Z", serving: [])
+        _ = try scenario.step(at: "2026-10-05T09:30:00Z") { ledger, signingKey in
+            try ledger.rollbackChange(id: "CHG-1", context: StepContext(actor: "tina"), signingKey: signingKey)
+        }
+        try scenario.checkJWKS(at: "2026-10-05T09:40:00Z", serving: [])
+        let outcome = try ReportTesting.write(try scenario.forge(), try ReportTesting.options(scenario), format: .json, scenario: scenario)
+        XCTAssertEqual(outcome.report.findings.map(\.rule.id), [], "a key rolled back before its deadline, and shown gone, is handled")
+    }
+
     func testVerificationFailureUnresolved() throws {
         try scenario.cleanRotation()
         let failed = try scenario.checkJWKS(at: "2026-10-07T09:00:00Z", serving: [])

@@ -260,6 +260,9 @@ struct LedgerAnalysis {
                                    "\(subject) and first verified at \(first.step.time), \(Durations.describe(first.step.time.millisecondsSinceEpoch - published.time.millisecondsSinceEpoch)) later; the deadline is \(hours) h",
                                    key: key)
                     }
+                } else if let ended = key.ended, ended.time <= due {
+                    // Withdrawn before it was due to be seen: the rollback or retirement is the
+                    // response, and keyAbsenceNotConfirmed checks that the endpoint dropped the key.
                 } else {
                     addFinding(.keyNotVerifiedInTime, published.entry,
                                "\(subject) and not verified by the deadline \(due) (\(hours) h)", key: key)
