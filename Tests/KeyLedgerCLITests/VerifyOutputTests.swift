@@ -91,7 +91,11 @@ final class VerifyOutputTests: CLITestCase {
 
         let truncated = path("truncated.db")
         try FileManager.default.copyItem(atPath: created.ledger, toPath: truncated)
-        try sqlite3(truncated, "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 5;")
+        // The Merkle tree would still have a leaf for entry 5, so the truncation trims it too.
+        try sqlite3(truncated, """
+            DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 5;
+            DROP TRIGGER merkle_nodes_no_delete; DELETE FROM merkle_nodes WHERE ((idx + 1) << level) > 4;
+            """)
 
         let withoutHead = try keyledger(["verify", "--ledger", truncated, "--trust-anchor", created.trustAnchor])
         XCTAssertEqual(withoutHead.status, 0, "a bare chain cannot show truncation\n\(withoutHead.summary)")

@@ -17,6 +17,10 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let genesis = EntryKind(rawValue: "genesis")
     /// A handover of the ledger's signing key, signed by the outgoing key.
     public static let signingKeyRotated = EntryKind(rawValue: "signing_key_rotated")
+    /// The introduction or replacement of the key that signs the ledger's
+    /// checkpoints, signed by the ledger signing key and, when it replaces
+    /// one, also by the outgoing checkpoint key.
+    public static let checkpointKeyRotated = EntryKind(rawValue: "checkpoint_key_rotated")
 
     // The key lifecycle.
 
@@ -51,15 +55,15 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
 
     /// Every kind this version defines.
     public static let builtIn: [EntryKind] = [
-        .genesis, .signingKeyRotated,
+        .genesis, .signingKeyRotated, .checkpointKeyRotated,
         .generated, .imported, .published, .verified, .retired, .rolledBack, .jwksChecked, .verificationFailed,
         .changeOpened, .changeApproved, .changeAttested, .changeStarted, .changeCompleted,
         .changeAborted, .changeRolledBack,
         .reportGenerated, .note,
     ]
 
-    /// Kinds that only the ledger itself appends, as part of creating it or rotating its key.
-    public static let reserved: Set<EntryKind> = [.genesis, .signingKeyRotated]
+    /// Kinds that only the ledger itself appends, as part of creating it or rotating its keys.
+    public static let reserved: Set<EntryKind> = [.genesis, .signingKeyRotated, .checkpointKeyRotated]
 
     public var isBuiltIn: Bool { Self.builtIn.contains(self) }
 

@@ -35,10 +35,17 @@ final class MerkleNodeStore {
         }
         try statement.bind([])
         var count = 0
+        var largestIndex: Int?
         if let row = try statement.step(), !row.isNull(0) {
-            count = row.int(0) + 1
+            largestIndex = row.int(0)
         }
         while try statement.step() != nil {}
+        if let largestIndex {
+            guard largestIndex < Int.max else {
+                throw LedgerError(.integrity, "the Merkle tree has a leaf at index \(largestIndex), beyond any possible ledger: run `keyledger verify`")
+            }
+            count = largestIndex + 1
+        }
         return count
     }
 

@@ -72,11 +72,41 @@ extension MerkleTree {
         return frontier.root()
     }
 
+    /// Computes the roots of the first `size` entries for each of `sizes` in
+    /// one pass over the entry hashes, without reading the stored nodes.
+    /// - Returns: the root of each size, keyed by size.
+    /// - Throws: `LedgerError.Code.integrity` when the ledger has fewer
+    ///   entries than the largest size, their sequence numbers have a gap, or
+    ///   an entry hash is not 32 bytes; `invalidInput` for a negative size.
+    func rootsFromEntries(sizes: [Int]) throws -> [Int: [UInt8]] {
+        let wanted = Set(sizes).sorted()
+        guard let largest = wanted.last else { return [:] }
+        if let negative = wanted.first, negative < 0 {
+            throw LedgerError(.invalidInput, "tree size \(negative) is negative: use a size from 0 to the number of entries")
+        }
+        var roots: [Int: [UInt8]] = [:]
+        var frontier = MerkleFrontier()
+        var next = wanted.makeIterator()
+        var pending = next.next()
+        func recordReached() {
+            while let size = pending, size == frontier.size {
+                roots[size] = frontier.root()
+                pending = next.next()
+            }
+        }
+        recordReached()
+        try forEachEntryHash(after: 0, through: largest) { entryHash in
+            frontier.append(leafHash: MerkleTree.leafHash(leafInput: entryHash))
+            recordReached()
+        }
+        return roots
+    }
+
     /// Calls `body` with the entry hash of each entry from sequence number
     /// `start + 1` through `end`, in order, reading one row at a time.
     /// - Throws: `LedgerError.Code.integrity` when an entry in that range is
     ///   missing or has a hash that is not 32 bytes.
-    private func forEachEntryHash(after start: Int, through end: Int, _ body: ([UInt8]) throws -> Void) throws {
+    func forEachEntryHash(after start: Int, through end: Int, _ body: ([UInt8]) throws -> Void) throws {
         let select = try store.connection.prepare("SELECT seq, entry_hash FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq")
         try select.bind([.integer(Int64(start)), .integer(Int64(end))])
         var expected = Int64(start) + 1
@@ -98,7 +128,7 @@ extension MerkleTree {
     }
 
     /// Returns the largest sequence number in the entries table, or 0 when it is empty.
-    private func newestSequence() throws -> Int {
+    func newestSequence() throws -> Int {
         let statement = try store.connection.prepare("SELECT max(seq) FROM entries")
         try statement.bind([])
         var newest = 0

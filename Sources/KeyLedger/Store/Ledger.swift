@@ -1,5 +1,6 @@
 import Foundation
 import JOSE
+import OpenSSLBridge
 import SQLiteBridge
 
 /// A keyledger ledger: an append-only, hash-chained, signed record of events in one SQLite file.
@@ -43,14 +44,31 @@ public final class Ledger {
     ///
     /// The genesis entry's signer key id is the ledger's trust anchor: keep it
     /// outside the ledger, because verification starts from it.
-    /// - Throws: `LedgerError.Code.ledgerExists` when `path` exists.
+    /// - Parameters:
+    ///   - checkpointKey: An Ed25519 key, other than the signing key, to sign
+    ///     the ledger's checkpoints. The genesis entry records its public JWK.
+    ///     Without it the ledger has no checkpoint key until
+    ///     ``rotateCheckpointKey(to:previous:actor:signingKey:reason:origin:)`` adds one.
+    ///   - checkpointOrigin: The first line of the checkpoints and the note key
+    ///     name. Default: `keyledger/<ledger_id>`.
+    /// - Throws: `LedgerError.Code.ledgerExists` when `path` exists;
+    ///   `invalidInput` for a checkpoint key that is not Ed25519 or equals the
+    ///   signing key, or an origin that is not a valid note key name.
     public static func create(at path: String, signingKey: SigningKey, actor: String,
-                              options: LedgerOptions = LedgerOptions()) throws -> Ledger {
-        let genesisEvent = try Event(reservedKind: .genesis, actor: actor, body: [
+                              options: LedgerOptions = LedgerOptions(), checkpointKey: PrivateKey? = nil,
+                              checkpointOrigin: String? = nil) throws -> Ledger {
+        let ledgerID = UUID().uuidString.lowercased()
+        var genesisBody: [String: JSONValue] = [
             "signing_key": signingKey.publicJWK.jsonValue,
             "format": .string("keyledger/1"),
-        ])
-        let ledgerID = UUID().uuidString.lowercased()
+        ]
+        if let checkpointKey {
+            let origin = checkpointOrigin ?? LedgerCheckpointKey.defaultOrigin(ledgerID: ledgerID)
+            genesisBody.merge(try genesisCheckpointMembers(checkpointKey: checkpointKey, origin: origin, signingKey: signingKey)) { $1 }
+        } else if checkpointOrigin != nil {
+            throw LedgerError(.invalidInput, "a checkpoint origin was given without a checkpoint key: give the key too, or leave the origin out")
+        }
+        let genesisEvent = try Event(reservedKind: .genesis, actor: actor, body: genesisBody)
         do {
             let database = try LedgerDatabase.create(path: path, options: options)
             try storage(path) {

@@ -60,7 +60,9 @@ extension Ledger {
             }
         }
         verifier.finish()
-        return verifier.result
+        var result = verifier.result
+        try checkMerkleTree(&result)
+        return result
     }
 }
 
@@ -224,6 +226,9 @@ struct ChainVerifier {
             // Entries after the handover must be signed by the incoming key; the handover itself by the outgoing one.
             signer = try introducedSigner(content, fail: fail)
             result.signers.append(.init(keyID: signer!.keyID, algorithm: signer!.algorithm, introducedAt: sequence))
+        }
+        if let checkpointKey = try checkpointKey(introducedBy: content, entrySignerKeyID: current.keyID, fail: fail) {
+            result.checkpointKeys.append(checkpointKey)
         }
         if let expected = options.expectedHead, expected.sequence == sequence, expected.hash != storedHash {
             throw fail(.headMismatch, "entry \(sequence) has hash \(hexString(storedHash)), but the expected head has \(hexString(expected.hash)): the history up to the expected head was rewritten")

@@ -16,6 +16,12 @@ public struct VerificationResult: Sendable {
         case malformedEntry = "malformed_entry"
         /// The ledger ends before, or differs at, the head given with `--expect-head`.
         case headMismatch = "head_mismatch"
+        /// A stored Merkle tree node (a `merkle_nodes` row) disagrees with the
+        /// hash recomputed from the entries, or the tree has more leaves than
+        /// the ledger has entries.
+        case treeMismatch = "tree_mismatch"
+        /// The ledger ends before, or differs from, the tree that a signed checkpoint commits to.
+        case checkpointMismatch = "checkpoint_mismatch"
     }
 
     /// The first entry that failed and why.
@@ -36,11 +42,29 @@ public struct VerificationResult: Sendable {
         public var lastSigned: Int64?
     }
 
+    /// A signed checkpoint that the ledger was compared with.
+    public struct CheckedCheckpoint: Sendable, Equatable {
+        public let origin: String
+        public let treeSize: Int
+        public let rootHash: [UInt8]
+        /// The verifier key whose signature on the checkpoint was checked.
+        public let signerKey: String
+        /// Whether the ledger's first `treeSize` entries have the root hash `rootHash`.
+        public let matches: Bool
+    }
+
     public var ledgerID: String
     /// Entries whose hash, link and signature were checked, up to the first failure.
     public var entriesChecked: Int64 = 0
     public var signaturesVerified: Int64 = 0
     public var signers: [SignerPeriod] = []
+    /// The checkpoint keys that the genesis entry and the checkpoint key
+    /// handovers introduced, oldest first, up to the first failure.
+    public var checkpointKeys: [LedgerCheckpointKey] = []
+    /// Whether every stored Merkle tree node was compared with the entries.
+    public var merkleTreeChecked = false
+    /// The signed checkpoints compared with the ledger, by increasing tree size.
+    public var checkpoints: [CheckedCheckpoint] = []
     /// The newest entry checked, as `SEQ:HASH`.
     public var head: LedgerHead?
     /// The genesis signer's key id, which a trust anchor must equal.
