@@ -77,6 +77,49 @@ final class FormatDocumentTests: XCTestCase {
         XCTAssertEqual(try block("signing-input").trimmingCharacters(in: .whitespacesAndNewlines), signingInput)
     }
 
+    private func lines(_ name: String) throws -> [String] {
+        try block(name).split(separator: "\n").map(String.init)
+    }
+
+    private func exampleCheckpointSigner() throws -> NoteSigner {
+        let pem = try String(contentsOf: Self.fixtures.appendingPathComponent("rfc8037_ed25519_private_key.pem"), encoding: .utf8)
+        return try NoteSigner(name: "keyledger/example", privateKey: PrivateKey(pem: pem))
+    }
+
+    private func exampleCheckpoint() throws -> Checkpoint {
+        try Checkpoint(origin: "keyledger/example", treeSize: 3, rootHash: hex(block("tree-root")))
+    }
+
+    func testTreeExampleLeafHashesAndRoot() throws {
+        let inputs = try lines("tree-leaf-inputs").map(hex)
+        XCTAssertEqual(inputs, [1, 2, 3].map { [UInt8](repeating: $0, count: 32) })
+        let leafHashes = inputs.map { MerkleTree.leafHash(leafInput: $0) }
+        XCTAssertEqual(leafHashes.map(hexString), try lines("tree-leaf-hashes"))
+        XCTAssertEqual(hexString(MerkleTree.root(leafHashes: leafHashes)), try block("tree-root"))
+    }
+
+    func testCheckpointExampleReproduces() throws {
+        let signer = try exampleCheckpointSigner()
+        XCTAssertEqual(signer.verifierKey.encoded, try block("checkpoint-vkey"))
+        let note = try exampleCheckpoint().sign(with: signer)
+        XCTAssertEqual(note.formatted, try block("checkpoint-note") + "\n")
+
+        let verified = try Checkpoint.verify(block("checkpoint-note") + "\n", logKey: NoteVerifierKey(block("checkpoint-vkey")))
+        XCTAssertEqual(verified.checkpoint, try exampleCheckpoint())
+        let ledgerCheckpoint = try LedgerCheckpoint.verify(note, keys: [NoteVerifierKey(block("checkpoint-vkey"))])
+        XCTAssertEqual(ledgerCheckpoint.checkpoint.treeSize, 3)
+    }
+
+    func testInclusionProofExampleVerifies() throws {
+        let text = try block("inclusion-proof") + "\n"
+        let proof = try InclusionProof(parsing: Array(text.utf8))
+        XCTAssertEqual(proof.text, text)
+        XCTAssertEqual(proof.entryHash, [UInt8](repeating: 2, count: 32))
+        XCTAssertNoThrow(try proof.verify(against: exampleCheckpoint()))
+        let leafHashes = try lines("tree-leaf-hashes").map(hex)
+        XCTAssertEqual(proof.proof, [leafHashes[0], leafHashes[2]])
+    }
+
     /// Runs the shell recipe from FORMAT.md against a real ledger, the way a third party would.
     func testRecipeVerifiesRealLedger() throws {
         for tool in ["sqlite3", "openssl"] {
