@@ -132,6 +132,44 @@ final class RotationEndToEndTests: CLITestCase {
         let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(verify.standardOutput.utf8)) as? [String: Any])
         XCTAssertEqual(result["valid"] as? Bool, true, verify.summary)
         XCTAssertEqual(result["trust_anchor_checked"] as? Bool, true)
+
+        try checkQuarterlyReport(anchor: anchor, keys: [old, staging, production, extra], rolledBack: extra)
+    }
+
+    /// Generates the report for the current quarter and checks its content.
+    private func checkQuarterlyReport(anchor: String, keys: [String], rolledBack: String) throws {
+        let today = ISO8601DateFormatter().string(from: Date())
+        let month = Int(today.dropFirst(5).prefix(2)) ?? 1
+        let period = "\(today.prefix(4))-Q\((month - 1) / 3 + 1)"
+        try run(["report", "--period", period, "--format", "json", "--out", path("report"), "--trust-anchor", anchor,
+                 "--actor", "auditor"])
+        let reportFile = directory.appendingPathComponent("report/report-\(period).json")
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: reportFile)) as? [String: Any])
+
+        let integrity = try XCTUnwrap(report["integrity"] as? [String: Any])
+        XCTAssertEqual(integrity["valid"] as? Bool, true)
+        XCTAssertEqual(integrity["trust_anchor_checked"] as? Bool, true)
+
+        let population = try XCTUnwrap(report["population"] as? [String: Any])
+        let changes = try XCTUnwrap(population["changes"] as? [String: Any])
+        XCTAssertEqual(changes["total"] as? Int, 4)
+        let keyRows = try XCTUnwrap(report["keys"] as? [[String: Any]])
+        XCTAssertEqual(Set(keyRows.compactMap { $0["kid"] as? String }), Set(keys))
+        for row in keyRows {
+            let environment = try XCTUnwrap(row["env"] as? String)
+            XCTAssertEqual(row["custody"] as? String, "credentials.yml.enc (\(environment))")
+            XCTAssertNotNil(row["origin_change"] as? String)
+        }
+
+        let changeRows = try XCTUnwrap(report["changes"] as? [[String: Any]])
+        let failed = try XCTUnwrap(changeRows.first { $0["id"] as? String == "CHG-1002" })
+        XCTAssertEqual(failed["outcome"] as? String, "rolled_back")
+        let rolledBackKeys = try XCTUnwrap(failed["rolled_back_keys"] as? [[String: Any]])
+        XCTAssertEqual(rolledBackKeys.first?["kid"] as? String, rolledBack)
+        XCTAssertNotNil(rolledBackKeys.first?["absence_confirmed"] as? [String: Any], "the rollback is proven by a JWKS check")
+
+        XCTAssertEqual((report["exceptions"] as? [Any])?.count, 0, "\(report["exceptions"] ?? "")")
+        XCTAssertEqual(try run(["log", "--kind", "report_generated"]).outputLines.count, 1)
     }
 
     func testRejectedStepsAppendNothing() throws {
