@@ -41,21 +41,31 @@ extension Ledger {
         try storage(path) {
             let statement = try connection.prepare("SELECT \(Self.entryColumns) FROM entries ORDER BY seq")
             try statement.bind([])
-            var batch: [StoredRow] = []
-            batch.reserveCapacity(options.batchSize)
             var processed = 0
-            while verifier.result.isValid, let row = try statement.step() {
-                batch.append(StoredRow(row))
-                if batch.count == options.batchSize {
-                    verifier.check(batch)
-                    processed += batch.count
-                    batch.removeAll(keepingCapacity: true)
-                    progress?(processed, total)
+            // The signatures of one batch are verified on other threads while
+            // this thread reads the next batch and checks its structure.
+            var inFlight: ChainVerifier.SignatureCheck?
+            var moreRows = true
+            while moreRows {
+                var batch: [StoredRow] = []
+                batch.reserveCapacity(options.batchSize)
+                while batch.count < options.batchSize, let row = try statement.step() {
+                    batch.append(StoredRow(row))
                 }
+                moreRows = batch.count == options.batchSize
+                let checked = batch.isEmpty ? nil : verifier.checkStructure(batch)
+                if let previous = inFlight {
+                    inFlight = nil
+                    processed += verifier.complete(previous)
+                    progress?(processed, total)
+                    guard verifier.result.isValid else { break }
+                }
+                guard let checked else { break }
+                inFlight = verifier.startSignatureCheck(checked)
+                if checked.structuralFailure != nil { moreRows = false }
             }
-            if verifier.result.isValid && !batch.isEmpty {
-                verifier.check(batch)
-                processed += batch.count
+            if let last = inFlight {
+                processed += verifier.complete(last)
                 progress?(processed, total)
             }
         }
@@ -97,13 +107,13 @@ struct StoredRow {
 
 /// The verification state carried from one batch to the next.
 struct ChainVerifier {
-    private struct Signer {
+    fileprivate struct Signer {
         let keyID: String
         let algorithm: String
         let publicKey: PublicKey
     }
 
-    private struct PendingSignature {
+    fileprivate struct PendingSignature {
         let sequence: Int64
         let hash: [UInt8]
         let signature: String
@@ -123,15 +133,42 @@ struct ChainVerifier {
         self.result = VerificationResult(ledgerID: ledgerID)
     }
 
+    /// A batch whose structure was checked, with its signatures still to verify.
+    struct CheckedBatch {
+        let rowCount: Int
+        fileprivate let pending: [PendingSignature]
+        let structuralFailure: VerificationResult.Failure?
+        let lastGood: (sequence: Int64, hash: [UInt8], recordedAt: Timestamp)?
+        /// The result as the structure check left it. A signature failure in
+        /// this batch restores it, because later batches may have been checked since.
+        let resultAfterStructure: VerificationResult
+    }
+
+    /// A batch whose signatures are being verified on other threads.
+    struct SignatureCheck {
+        let batch: CheckedBatch
+        fileprivate let failures: FailureCollector
+        fileprivate let group: DispatchGroup
+    }
+
     /// Checks one batch: structure in order, then signatures in parallel.
     mutating func check(_ rows: [StoredRow]) {
+        complete(startSignatureCheck(checkStructure(rows)))
+    }
+
+    /// Checks the structure of each row in order, up to the first failure.
+    ///
+    /// The hashes and the decoding of the content are computed on every core
+    /// first, because they depend on one row each.
+    mutating func checkStructure(_ rows: [StoredRow]) -> CheckedBatch {
+        let decodedRows = Self.decodeInParallel(rows)
         var pending: [PendingSignature] = []
         pending.reserveCapacity(rows.count)
         var structuralFailure: VerificationResult.Failure?
         var lastGood: (sequence: Int64, hash: [UInt8], recordedAt: Timestamp)?
-        for row in rows {
+        for (row, decoded) in zip(rows, decodedRows) {
             do {
-                let (content, signerForEntry) = try checkStructure(row)
+                let (content, signerForEntry) = try checkStructure(row, decoded)
                 pending.append(PendingSignature(sequence: row.sequence, hash: row.hash!, signature: row.signature ?? "", signer: signerForEntry))
                 lastGood = (row.sequence, row.hash!, content.recordedAt)
                 noteSigned(row.sequence, by: signerForEntry.keyID)
@@ -143,25 +180,86 @@ struct ChainVerifier {
                 break
             }
         }
+        return CheckedBatch(rowCount: rows.count, pending: pending, structuralFailure: structuralFailure,
+                            lastGood: lastGood, resultAfterStructure: result)
+    }
 
-        let signatureFailure = verifySignatures(pending)
-        // Report whichever failure comes first in the chain.
-        if let signatureFailure, signatureFailure.sequence <= (structuralFailure?.sequence ?? .max) {
-            result.failure = signatureFailure
-            result.entriesChecked += Int64(pending.firstIndex { $0.sequence == signatureFailure.sequence } ?? 0)
-            result.signaturesVerified = result.entriesChecked
-            return
+    /// Starts verifying the batch's signatures on other threads and returns without waiting.
+    func startSignatureCheck(_ batch: CheckedBatch) -> SignatureCheck {
+        let failures = FailureCollector()
+        let group = DispatchGroup()
+        let pending = batch.pending
+        DispatchQueue.global().async(group: group) {
+            Self.verifySignatures(pending, into: failures)
         }
-        result.entriesChecked += Int64(pending.count)
-        result.signaturesVerified += Int64(pending.count)
-        if let lastGood {
+        return SignatureCheck(batch: batch, failures: failures, group: group)
+    }
+
+    /// Waits for the batch's signatures and records the batch's outcome.
+    ///
+    /// - Returns: the number of rows in the batch, for progress reports.
+    @discardableResult
+    mutating func complete(_ check: SignatureCheck) -> Int {
+        check.group.wait()
+        let batch = check.batch
+        // Report whichever failure comes first in the chain.
+        if let signatureFailure = check.failures.first,
+           signatureFailure.sequence <= (batch.structuralFailure?.sequence ?? .max) {
+            var restored = batch.resultAfterStructure
+            restored.entriesChecked = result.entriesChecked
+            restored.head = result.head
+            result = restored
+            result.failure = signatureFailure
+            result.entriesChecked += Int64(batch.pending.firstIndex { $0.sequence == signatureFailure.sequence } ?? 0)
+            result.signaturesVerified = result.entriesChecked
+            return batch.rowCount
+        }
+        result.entriesChecked += Int64(batch.pending.count)
+        result.signaturesVerified += Int64(batch.pending.count)
+        if let lastGood = batch.lastGood {
             result.head = LedgerHead(sequence: lastGood.sequence, hash: lastGood.hash, recordedAt: lastGood.recordedAt)
         }
-        result.failure = structuralFailure
+        result.failure = batch.structuralFailure
+        return batch.rowCount
+    }
+
+    /// The parts of a row's check that depend on that row alone.
+    private struct DecodedRow {
+        /// The hash over the stored previous hash and canonical bytes; nil when either is missing or malformed.
+        var recomputedHash: [UInt8]?
+        var content: Result<EntryContent, Error>?
+        /// `content.recordedAt` in the form the `recorded_at` column must have.
+        var recordedAtText: String?
+    }
+
+    private static func decodeInParallel(_ rows: [StoredRow]) -> [DecodedRow] {
+        let chunkSize = 64
+        let chunkCount = (rows.count + chunkSize - 1) / chunkSize
+        return [DecodedRow](unsafeUninitializedCapacity: rows.count) { buffer, initializedCount in
+            let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                // The chunks' index ranges are disjoint and cover every row, so each element is initialized once.
+                for index in chunk * chunkSize..<min(rows.count, (chunk + 1) * chunkSize) {
+                    (base + index).initialize(to: decode(rows[index]))
+                }
+            }
+            initializedCount = rows.count
+        }
+    }
+
+    private static func decode(_ row: StoredRow) -> DecodedRow {
+        guard let previousHash = row.previousHash, previousHash.count == 32, let canonical = row.canonical else {
+            return DecodedRow()
+        }
+        let content = Result { try EntryContent(canonical: canonical) }
+        return DecodedRow(
+            recomputedHash: EntryHash.compute(previousHash: previousHash, canonical: canonical),
+            content: content,
+            recordedAtText: try? content.get().recordedAt.description)
     }
 
     /// Checks ordering, linking, the hash, the stored columns and the signer of one entry.
-    private mutating func checkStructure(_ row: StoredRow) throws -> (EntryContent, Signer) {
+    private mutating func checkStructure(_ row: StoredRow, _ decoded: DecodedRow) throws -> (EntryContent, Signer) {
         let sequence = row.sequence
         func fail(_ reason: VerificationResult.Reason, _ detail: String) -> FailureError {
             FailureError(failure: .init(sequence: sequence, reason: reason, detail: detail))
@@ -179,13 +277,13 @@ struct ChainVerifier {
         guard storedPrevious == previousHash else {
             throw fail(.brokenLink, "entry \(sequence) links to previous hash \(hexString(storedPrevious)), but entry \(previousSequence) has hash \(hexString(previousHash))")
         }
-        let recomputed = EntryHash.compute(previousHash: storedPrevious, canonical: canonical)
+        let recomputed = decoded.recomputedHash ?? EntryHash.compute(previousHash: storedPrevious, canonical: canonical)
         guard recomputed == storedHash else {
             throw fail(.hashMismatch, "entry \(sequence) stores hash \(hexString(storedHash)), but its content hashes to \(hexString(recomputed))")
         }
         let content: EntryContent
         do {
-            content = try EntryContent(canonical: canonical)
+            content = try decoded.content?.get() ?? EntryContent(canonical: canonical)
         } catch {
             throw fail(.malformedEntry, "entry \(sequence) is not a well-formed entry: \(error)")
         }
@@ -193,7 +291,7 @@ struct ChainVerifier {
             throw fail(.hashMismatch, "entry \(sequence) contains the content of entry \(content.sequence)")
         }
         let columns: [(String, String?, String?)] = [
-            ("recorded_at", row.recordedAt, content.recordedAt.description),
+            ("recorded_at", row.recordedAt, decoded.recordedAtText ?? content.recordedAt.description),
             ("kind", row.kind, content.kind.rawValue),
             ("actor", row.actor, content.actor),
             ("key_id", row.keyID, content.body["kid"]?.stringValue),
@@ -295,9 +393,8 @@ struct ChainVerifier {
         result.signers[index].lastSigned = sequence
     }
 
-    /// Verifies the batch's signatures on every core; returns the failure with the lowest sequence number.
-    private func verifySignatures(_ pending: [PendingSignature]) -> VerificationResult.Failure? {
-        let failures = FailureCollector()
+    /// Verifies the signatures on every core, adding each failure to `failures`.
+    private static func verifySignatures(_ pending: [PendingSignature], into failures: FailureCollector) {
         let chunkSize = 64
         let chunkCount = (pending.count + chunkSize - 1) / chunkSize
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
@@ -307,7 +404,6 @@ struct ChainVerifier {
                 }
             }
         }
-        return failures.first
     }
 
     private static func verifySignature(_ item: PendingSignature) -> VerificationResult.Failure? {
