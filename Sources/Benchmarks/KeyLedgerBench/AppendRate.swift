@@ -15,17 +15,20 @@ enum AppendRate {
         let first = Int(try ledger.head()?.sequence ?? 0) + 1
 
         var elapsed = 0.0
+        var cpuSeconds = 0.0
         var appended = 0
         while appended < count {
             let size = min(transactionSize, count - appended)
             let events = try BenchEvents.events(first: first + appended, count: size)
+            let startCPU = processCPUSeconds()
             let start = monotonicSeconds()
             try ledger.append(events, signingKey: signingKey)
             elapsed += monotonicSeconds() - start
+            cpuSeconds += processCPUSeconds() - startCPU
             appended += size
         }
         printResult("transactions", (count + transactionSize - 1) / transactionSize)
-        printRate(count: count, seconds: elapsed)
+        printRate(count: count, seconds: elapsed, cpuSeconds: cpuSeconds)
     }
 
     /// `append-single`: `--entries` appends, each one event in its own transaction.
@@ -35,11 +38,12 @@ enum AppendRate {
         let first = Int(try ledger.head()?.sequence ?? 0) + 1
         let events = try BenchEvents.events(first: first, count: count)
 
+        let startCPU = processCPUSeconds()
         let start = monotonicSeconds()
         for event in events {
             try ledger.append(event, signingKey: signingKey)
         }
-        printRate(count: count, seconds: monotonicSeconds() - start)
+        printRate(count: count, seconds: monotonicSeconds() - start, cpuSeconds: processCPUSeconds() - startCPU)
     }
 
     private static func open(_ options: BenchOptions) throws -> (Ledger, SigningKey) {

@@ -27,6 +27,8 @@ enum Report {
         text += "| Swift | \(results.text("machine_swift")) |\n"
         text += "| Ledger files on | \(results.text("machine_filesystem")) |\n"
         text += "| Load average before, after | \(results.text("load_before")); \(results.text("load_after")) |\n"
+        text += "| Cores busy with other programs, 1 s before and after | \(results.text("busy_before")) %; \(results.text("busy_after")) % |\n"
+        text += "| Waited for other programs to quiet down | \(results.text("waited_for_quiet_seconds")) s |\n"
         text += "| Mode | \(results.text("mode")) |\n\n"
 
         let opensslSignAll = try results.number("openssl_sign_all_per_second")
@@ -53,7 +55,7 @@ enum Report {
         let insertRate = try results.number("insert_per_second")
         let singleRate = try results.number("single_per_second")
         let singleLimit = 1 / (1 / insertRate + 1 / opensslSignOne)
-        figures.add(number: "2", figure: "Single append, library: \(grouped(try results.number("single_count"))) appends, 1 transaction each, WAL, synchronous=FULL",
+        figures.add(number: "2", figure: "Single append, library: \(grouped(try results.number("single_count"))) appends, 1 transaction each, WAL, synchronous=FULL (median of \(results.text("single_rounds")) rounds, alternating with the SQLite rounds)",
                     measured: "\(grouped(singleRate)) entries/s",
                     limit: "\(grouped(singleLimit)) entries/s = 1/(1/\(grouped(insertRate)) SQLite inserts/s + 1/\(grouped(opensslSignOne)) signatures/s on 1 core)",
                     ratio: singleRate / singleLimit, target: .atLeast(0.80))
@@ -94,7 +96,9 @@ enum Report {
         row("Bridge `PrivateKey.sign`, \(Int(nproc)) threads", "\(grouped(bridgeAll))/s (\(percent(bridgeAll / opensslSignAll)) of OpenSSL's \(cores))")
         row("`JWS.signDetached` (header JSON, base64url, sign), 1 thread", "\(grouped(jwsOne))/s")
         row("`JWS.signDetached`, \(Int(nproc)) threads", "\(grouped(jwsAll))/s")
-        row("SQLite one-row transactions through SQLiteBridge (WAL, synchronous=FULL)", "\(grouped(insertRate))/s")
+        row("SQLite one-row transactions through SQLiteBridge (WAL, synchronous=FULL), median", "\(grouped(insertRate))/s")
+        row("SQLite one-row transactions, each round", "\(results.text("insert_rounds_per_second").split(separator: " ").compactMap { Double($0) }.map(grouped).joined(separator: ", "))/s")
+        row("Single appends, each round", "\(results.text("single_rounds_per_second").split(separator: " ").compactMap { Double($0) }.map(grouped).joined(separator: ", "))/s")
         let opensslVerifyOne = try results.number("openssl_verify_1_per_second")
         let bridgeVerifyOne = try results.number("bridge_verify_1_per_second")
         let bridgeVerifyAll = try results.number("bridge_verify_all_per_second")

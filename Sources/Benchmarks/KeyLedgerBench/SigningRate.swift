@@ -34,16 +34,18 @@ enum SigningRate {
             throw BenchUsageError("--layer \"\(layer)\" is not bridge or jws")
         }
 
-        let (count, elapsed) = try repeatUntilDeadline(threads: threads, seconds: seconds, signOnce)
+        let (count, elapsed, cpuSeconds) = try repeatUntilDeadline(threads: threads, seconds: seconds, signOnce)
         printResult("threads", threads)
-        printRate(count: count, seconds: elapsed)
+        printRate(count: count, seconds: elapsed, cpuSeconds: cpuSeconds)
     }
 
     /// Runs `operation` on `threads` threads until `seconds` have passed, and
-    /// returns the number of operations and the wall time until the last thread stopped.
+    /// returns the number of operations, the wall time until the last thread
+    /// stopped and the CPU time the process used meanwhile.
     static func repeatUntilDeadline(threads: Int, seconds: Double,
-                                    _ operation: @escaping () throws -> Void) throws -> (Int, Double) {
+                                    _ operation: @escaping () throws -> Void) throws -> (count: Int, seconds: Double, cpuSeconds: Double) {
         let tally = Tally()
+        let startCPU = processCPUSeconds()
         let start = monotonicSeconds()
         let deadline = start + seconds
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
@@ -59,7 +61,7 @@ enum SigningRate {
             tally.add(count)
         }
         let elapsed = monotonicSeconds() - start
-        return (try tally.total(), elapsed)
+        return (try tally.total(), elapsed, processCPUSeconds() - startCPU)
     }
 
     static func loadOrGenerateKey(_ path: String?) throws -> SigningKey {

@@ -38,8 +38,8 @@ enum VerificationRate {
             throw BenchUsageError("--layer \"\(layer)\" is not bridge or jws")
         }
 
-        let (count, elapsed) = try SigningRate.repeatUntilDeadline(threads: threads, seconds: seconds, verifyOnce)
+        let (count, elapsed, cpuSeconds) = try SigningRate.repeatUntilDeadline(threads: threads, seconds: seconds, verifyOnce)
         printResult("threads", threads)
-        printRate(count: count, seconds: elapsed)
+        printRate(count: count, seconds: elapsed, cpuSeconds: cpuSeconds)
     }
 }
