@@ -20,6 +20,7 @@ enum Report {
         var text = "### Machine\n\n"
         text += "| | |\n|---|---|\n"
         text += "| Date | \(results.text("machine_date")) |\n"
+        text += "| Source | \(results.text("source_revision")) |\n"
         text += "| CPU | \(results.text("machine_cpu")), nproc \(Int(nproc)) |\n"
         text += "| Kernel | \(results.text("machine_kernel")) |\n"
         text += "| OpenSSL | \(results.text("machine_openssl")) |\n"
