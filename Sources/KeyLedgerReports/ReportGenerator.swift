@@ -90,14 +90,41 @@ public struct ReportGenerator {
         analysis.finish()
 
         let failureHash = try verification.failure.flatMap { try ledger.storedEntryHash(sequence: $0.sequence) }
-        let report = ReportAssembly(
+        var report = ReportAssembly(
             options: options, ledgerID: ledger.ledgerID, generator: Self.generatorName, analysis: analysis,
             verification: verification, head: head, analysedThrough: analysedThrough,
             handovers: try handovers(through: analysedThrough),
             failureHashHex: failureHash.map(ReportAssembly.hex)
         ).assemble()
+        try addTreeEvidence(to: &report, verification: verification)
         let stream = ReportStream(ledger: ledger, period: options.period, analysedThrough: analysedThrough)
         return (report, stream)
+    }
+
+    /// Adds the period's checkpoint, the previous checkpoint's check and the sampled changes' inclusion proofs.
+    ///
+    /// The checkpoint's tree size is the sequence number of the period's last
+    /// entry, or of the last one before the period when it has none.
+    private func addTreeEvidence(to report: inout Report, verification: VerificationResult) throws {
+        let builder = CheckpointEvidenceBuilder(ledger: ledger, options: options, keyHistory: verification.checkpointKeys)
+        let size = Int(report.cover.lastEntry?.sequence ?? report.cover.previousEntry.sequence)
+        let (checkpoint, unavailable) = try builder.periodCheckpoint(size: size, ledgerVerified: verification.isValid)
+        report.cover.checkpoint = checkpoint
+        report.cover.checkpointUnavailable = unavailable
+
+        if let previous = try options.parsedPreviousCheckpoint() {
+            guard let checkpoint else {
+                throw ReportError(.invalidOption, "the previous checkpoint cannot be compared with this ledger: \(unavailable ?? "")")
+            }
+            report.cover.previousCheckpoint = try builder.previousCheckpoint(previous.checkpoint, note: previous.note, period: checkpoint)
+        }
+
+        guard let checkpoint, var sample = report.sample else { return }
+        for index in sample.selected.indices {
+            sample.selected[index].inclusionProofs = try builder.inclusionProofs(
+                change: sample.selected[index].change, checkpoint: checkpoint.checkpoint)
+        }
+        report.sample = sample
     }
 
     /// Reads every signing-key handover up to `sequence`: one fewer than the signing keys the ledger has had.
@@ -116,6 +143,9 @@ public struct ReportGenerator {
 
     private func render(_ report: Report, stream: ReportStream, format: ReportFormat, output: ReportOutput,
                         progress: ReportProgressHandler?) throws {
+        if let note = report.cover.checkpoint?.note {
+            try output.create("\(baseName).checkpoint").write(note.formatted)
+        }
         var stream = stream
         let total = Int(report.population.entriesInPeriod)
         stream.appendixProgress = { written in progress?(.writing, Int(written), total) }
@@ -156,8 +186,10 @@ public struct ReportOutcome: Sendable {
     /// The manifest listing the SHA-256 of each file.
     public let manifest: ReportFile
 
-    /// Whether the ledger verified. A report on a ledger that did not is still written, and states the failure at the top.
-    public var isValid: Bool { report.integrity.isValid }
+    /// Whether the ledger verified and, when a previous checkpoint was given,
+    /// still contains that checkpoint's tree under a signature that did not fail.
+    /// A report that fails either is still written, and states the failure at the top.
+    public var isValid: Bool { report.integrity.isValid && report.cover.previousCheckpoint?.holds != false }
 
     /// The body of the `report_generated` entry that records this report: the
     /// period, the format, the head the report covers, and the digests of the manifest and each file.

@@ -59,7 +59,7 @@ final class DeterminismTests: XCTestCase {
         let outcome = try ReportTesting.write(try scenario.forge(), try ReportTesting.options(scenario), format: .csv, scenario: scenario)
         XCTAssertEqual(outcome.files.map(\.name), [
             "report-2026-Q4-cover.csv", "report-2026-Q4-population.csv", "report-2026-Q4-keys.csv",
-            "report-2026-Q4-changes.csv", "report-2026-Q4-exceptions.csv", "report-2026-Q4-appendix.csv",
+            "report-2026-Q4-changes.csv", "report-2026-Q4-exceptions.csv", "report-2026-Q4-proofs.csv", "report-2026-Q4-appendix.csv",
         ])
         XCTAssertEqual(outcome.manifest.name, "report-2026-Q4.csv.sha256")
         let expected = outcome.files.sorted { $0.name < $1.name }.map { "\($0.sha256Hex)  \($0.name)\n" }.joined()

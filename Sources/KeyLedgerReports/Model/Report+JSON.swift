@@ -1,3 +1,4 @@
+import Foundation
 import JOSE
 import KeyLedger
 
@@ -8,6 +9,8 @@ import KeyLedger
 private func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
 private func number(_ value: Int64) -> JSONValue { .number(Double(value)) }
 private func number(_ value: Int) -> JSONValue { .number(Double(value)) }
+/// Hashes in the report's Merkle evidence are standard base64, as C2SP checkpoints write them.
+private func base64(_ bytes: [UInt8]) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
 
 extension EntryReference {
     var jsonValue: JSONValue { .object(["seq": number(sequence), "hash": .string(hashHex)]) }
@@ -77,6 +80,43 @@ extension ReportCover {
             "head": head?.jsonValue ?? .null,
             "analysed_through": number(analysedThrough),
             "options": options.jsonValue,
+            "checkpoint": checkpoint?.jsonValue ?? .null,
+            "checkpoint_unavailable": optional(checkpointUnavailable),
+            "previous_checkpoint": previousCheckpoint?.jsonValue ?? .null,
+        ])
+    }
+}
+
+extension PeriodCheckpoint {
+    var jsonValue: JSONValue {
+        .object([
+            "origin": .string(checkpoint.origin), "tree_size": number(checkpoint.treeSize),
+            "root_hash": base64(checkpoint.rootHash), "text": .string(text),
+            "signing": .string(signing.rawValue), "signing_detail": .string(signingDetail),
+            "checkpoint_kid": optional(currentKeyID),
+        ])
+    }
+}
+
+extension PreviousCheckpointCheck {
+    var jsonValue: JSONValue {
+        .object([
+            "origin": .string(checkpoint.origin), "tree_size": number(checkpoint.treeSize),
+            "root_hash": base64(checkpoint.rootHash), "ledger_root_hash": ledgerRootHash.map(base64) ?? .null,
+            "root_matches": .bool(rootMatches), "signature": .string(signature.rawValue),
+            "signature_detail": .string(signatureDetail),
+            "consistency_proof": .array(consistencyProof.map(base64)), "proof_verified": .bool(proofVerified),
+            "holds": .bool(holds),
+        ])
+    }
+}
+
+extension EntryInclusionProof {
+    var jsonValue: JSONValue {
+        .object([
+            "seq": number(entry.sequence), "hash": .string(entry.hashHex), "kind": .string(kind),
+            "leaf_index": number(leafIndex), "leaf_hash": base64(leafHash),
+            "proof": .array(proof.map(base64)), "verified": .bool(verified),
         ])
     }
 }
@@ -195,7 +235,12 @@ extension SampleResult {
         .object([
             "method": .string(Self.method), "seed": .string(request.seed), "size": number(request.size),
             "anchor": anchor.jsonValue, "population": number(populationSize),
-            "selected": .array(selected.map { .object(["rank": number($0.rank), "change": .string($0.change), "sha256": .string($0.digestHex)]) }),
+            "selected": .array(selected.map { selection in
+                .object([
+                    "rank": number(selection.rank), "change": .string(selection.change), "sha256": .string(selection.digestHex),
+                    "inclusion_proofs": .array(selection.inclusionProofs.map(\.jsonValue)),
+                ])
+            }),
         ])
     }
 }

@@ -6,7 +6,7 @@ import KeyLedger
 /// Every value here derives from the ledger's entries and the options; none
 /// from the clock, the host or the ledger's file path.
 public struct Report: Sendable {
-    public let cover: ReportCover
+    public internal(set) var cover: ReportCover
     public let integrity: IntegrityAttestation
     public let population: Population
     /// The keys in scope, in the order they were generated or imported.
@@ -15,7 +15,7 @@ public struct Report: Sendable {
     public let changes: [ChangeControl]
     /// Exceptions ordered by severity, then sequence number, then rule id.
     public let findings: [Finding]
-    public let sample: SampleResult?
+    public internal(set) var sample: SampleResult?
 }
 
 /// The first page: which ledger, which period, and where the period sits in the hash chain.
@@ -39,6 +39,12 @@ public struct ReportCover: Sendable {
     /// The last entry the report analysed: the head, or the entry before the
     /// first one that failed verification.
     public let analysedThrough: Int64
+    /// The checkpoint at the end of the period; nil when the stored Merkle tree does not reach it yet.
+    public internal(set) var checkpoint: PeriodCheckpoint?
+    /// Why `checkpoint` is nil.
+    public internal(set) var checkpointUnavailable: String?
+    /// The previous quarter's checkpoint, when one was given, compared with this ledger.
+    public internal(set) var previousCheckpoint: PreviousCheckpointCheck?
 
     public var period: ReportPeriod { options.period }
 }
@@ -200,13 +206,15 @@ public struct SampleResult: Sendable {
         public let change: String
         /// SHA-256 of the ranking input, in hex.
         public let digestHex: String
+        /// The inclusion proof of each of the change's entries in the period's checkpoint, in sequence order.
+        public internal(set) var inclusionProofs: [EntryInclusionProof] = []
     }
 
     public let request: SampleRequest
     /// The hash of the last entry recorded in the period (or before it, when the period has none).
     public let anchor: EntryReference
     public let populationSize: Int
-    public let selected: [Selection]
+    public internal(set) var selected: [Selection]
 
     /// The sampling method in words, which reports print next to the sample.
     public static let method = """

@@ -1,5 +1,6 @@
 import Foundation
 import KeyLedger
+import OpenSSLBridge
 
 /// The output formats of a report.
 public enum ReportFormat: String, Sendable, CaseIterable {
@@ -40,6 +41,11 @@ public struct ReportOptions: Sendable {
     public var sample: SampleRequest?
     /// The key id the genesis entry must be signed by; nil verifies internal consistency only.
     public var trustAnchor: String?
+    /// The ledger's Ed25519 checkpoint key, to sign the period's checkpoint
+    /// when it is the key current at that tree size. It never appears in the report.
+    public var checkpointKey: PrivateKey?
+    /// The text of the previous quarter's checkpoint: a signed note or an unsigned checkpoint body.
+    public var previousCheckpoint: String?
 
     public static let defaultMaximumKeyAgeDays = 365
     public static let defaultVerifyWithinHours = 24
@@ -47,13 +53,16 @@ public struct ReportOptions: Sendable {
     public init(period: ReportPeriod, environment: String? = nil,
                 maximumKeyAgeDays: Int = ReportOptions.defaultMaximumKeyAgeDays,
                 verifyWithinHours: Int = ReportOptions.defaultVerifyWithinHours,
-                sample: SampleRequest? = nil, trustAnchor: String? = nil) {
+                sample: SampleRequest? = nil, trustAnchor: String? = nil,
+                checkpointKey: PrivateKey? = nil, previousCheckpoint: String? = nil) {
         self.period = period
         self.environment = environment
         self.maximumKeyAgeDays = maximumKeyAgeDays
         self.verifyWithinHours = verifyWithinHours
         self.sample = sample
         self.trustAnchor = trustAnchor
+        self.checkpointKey = checkpointKey
+        self.previousCheckpoint = previousCheckpoint
     }
 
     /// Throws unless every option is in its range.
@@ -72,6 +81,9 @@ public struct ReportOptions: Sendable {
                 throw ReportError(.invalidOption, "the sample seed is empty: give any text, for example the audit's reference number")
             }
         }
+        if previousCheckpoint != nil {
+            _ = try parsedPreviousCheckpoint()
+        }
         if let environment {
             let allowed = environment.utf8.allSatisfy { byte in
                 (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
@@ -80,6 +92,24 @@ public struct ReportOptions: Sendable {
             guard !environment.isEmpty, environment.utf8.count <= 128, allowed else {
                 throw ReportError(.invalidOption, "the environment \(ReportError.quoted(environment)) is invalid: use 1 to 128 letters, digits, '.', '_' or '-', for example production")
             }
+        }
+    }
+
+    /// Parses `previousCheckpoint` as a signed note when it has a blank line before signature lines, else as a checkpoint body.
+    ///
+    /// - Returns: the checkpoint and its note, which is nil for a body; nil when no previous checkpoint was given.
+    /// - Throws: `ReportError` with the parser's reason when the text is neither.
+    func parsedPreviousCheckpoint() throws -> (checkpoint: Checkpoint, note: SignedNote?)? {
+        guard let text = previousCheckpoint else { return nil }
+        do {
+            if text.contains("\n\n") {
+                let note = try SignedNote(parsing: text)
+                return (try Checkpoint(body: note.text), note)
+            }
+            return (try Checkpoint(body: text), nil)
+        } catch {
+            throw ReportError(.invalidOption,
+                "the previous checkpoint is neither a signed checkpoint note nor a checkpoint body (\(error)): give the .checkpoint file or the checkpoint text of the previous quarter's report")
         }
     }
 

@@ -1,14 +1,14 @@
 import KeyLedger
 
 /// Writes a report as RFC 4180 CSV files, one per table: cover, population,
-/// keys, changes, exceptions and appendix.
+/// keys, changes, exceptions, the sampled changes' inclusion proofs and appendix.
 ///
 /// Each file starts with a header record, every field is quoted, records end
 /// with CRLF, and `CSVText.field` neutralizes text a spreadsheet would run as
 /// a formula. Times are RFC 3339 UTC; an empty field means the value is absent.
 struct CSVReportRenderer {
     /// The tables, in the order their files are written.
-    static let tables = ["cover", "population", "keys", "changes", "exceptions", "appendix"]
+    static let tables = ["cover", "population", "keys", "changes", "exceptions", "proofs", "appendix"]
 
     let report: Report
     let stream: ReportStream
@@ -21,6 +21,7 @@ struct CSVReportRenderer {
         case "keys": keys(writer)
         case "changes": changes(writer)
         case "exceptions": exceptions(writer)
+        case "proofs": proofs(writer)
         case "appendix": try appendix(writer)
         default: throw ReportError(.output, "there is no CSV table named \(table)")
         }
@@ -77,6 +78,7 @@ struct CSVReportRenderer {
             records.append(["handover", "\(handover.step.sequence)",
                             "previous \(handover.previousKeyID ?? "none"), signed by \(handover.signedBy), incoming \(handover.incomingKeyID ?? "none"), \(handover.isConsistent ? "consistent" : "INCONSISTENT")"])
         }
+        records += checkpointRecords()
         for warning in integrity.warnings { records.append(["warning", "", warning]) }
         if let sample = report.sample {
             records += [
@@ -163,6 +165,54 @@ struct CSVReportRenderer {
                 finding.rule.id, finding.rule.severity.rawValue, "\(finding.entry.sequence)", finding.entry.hashHex,
                 text(finding.change), text(finding.keyID), text(finding.environment), finding.explanation,
             ]))
+        }
+    }
+
+    /// The cover records of the period's checkpoint and the previous quarter's; hashes in standard base64.
+    private func checkpointRecords() -> [[String]] {
+        let cover = report.cover
+        var records: [[String]] = []
+        if let period = cover.checkpoint {
+            records += [
+                ["checkpoint", "origin", period.checkpoint.origin],
+                ["checkpoint", "tree_size", "\(period.checkpoint.treeSize)"],
+                ["checkpoint", "root_hash", period.rootHashBase64],
+                ["checkpoint", "signing", period.signing.rawValue],
+                ["checkpoint", "signing_detail", period.signingDetail],
+                ["checkpoint", "checkpoint_kid", text(period.currentKeyID)],
+                ["checkpoint", "text", period.text],
+            ]
+        } else {
+            records.append(["checkpoint", "unavailable", text(cover.checkpointUnavailable)])
+        }
+        if let previous = cover.previousCheckpoint {
+            records += [
+                ["previous_checkpoint", "origin", previous.checkpoint.origin],
+                ["previous_checkpoint", "tree_size", "\(previous.checkpoint.treeSize)"],
+                ["previous_checkpoint", "root_hash", ReportFacts.base64(previous.checkpoint.rootHash)],
+                ["previous_checkpoint", "ledger_root_hash", previous.ledgerRootHash.map(ReportFacts.base64) ?? ""],
+                ["previous_checkpoint", "root_matches", previous.rootMatches ? "true" : "false"],
+                ["previous_checkpoint", "signature", previous.signature.rawValue],
+                ["previous_checkpoint", "signature_detail", previous.signatureDetail],
+                ["previous_checkpoint", "consistency_proof", previous.consistencyProof.map(ReportFacts.base64).joined(separator: " ")],
+                ["previous_checkpoint", "proof_verified", previous.proofVerified ? "true" : "false"],
+            ]
+        }
+        return records
+    }
+
+    /// Writes one record per inclusion proof of a sampled change's entry; proof hashes are base64, separated by spaces.
+    private func proofs(_ writer: ReportFileWriter) {
+        writer.write(CSVText.record(["rank", "change", "seq", "hash", "kind", "leaf_index", "leaf_hash", "tree_size", "proof", "verified"]))
+        let treeSize = report.cover.checkpoint.map { "\($0.checkpoint.treeSize)" } ?? ""
+        for selection in report.sample?.selected ?? [] {
+            for proof in selection.inclusionProofs {
+                writer.write(CSVText.record([
+                    "\(selection.rank)", selection.change, "\(proof.entry.sequence)", proof.entry.hashHex, proof.kind,
+                    "\(proof.leafIndex)", ReportFacts.base64(proof.leafHash), treeSize,
+                    proof.proof.map(ReportFacts.base64).joined(separator: " "), proof.verified ? "true" : "false",
+                ]))
+            }
         }
     }
 

@@ -265,6 +265,32 @@ struct HTMLReportRenderer {
             html += table(["Rank", "Change", "SHA-256"], sample.selected.map { selection in
                 [Cell("\(selection.rank)", className: "number"), Cell(selection.change, code: true), Cell(selection.digestHex, code: true)]
             }, className: "sample")
+            html += inclusionProofs(sample)
+        }
+        return html
+    }
+
+    /// Writes each sampled change's inclusion proofs, or why there are none.
+    private func inclusionProofs(_ sample: SampleResult) -> String {
+        var html = "<h3>Inclusion proofs of the sampled changes</h3>\n"
+        guard let checkpoint = report.cover.checkpoint else {
+            return html + paragraph("No inclusion proofs: \(report.cover.checkpointUnavailable ?? "the report has no checkpoint").")
+        }
+        html += paragraph(ReportFacts.inclusionMethod)
+        html += paragraph("Tree size \(checkpoint.checkpoint.treeSize), root hash \(checkpoint.rootHashBase64).")
+        for selection in sample.selected {
+            html += "<h4>\(h(selection.change))</h4>\n"
+            if selection.inclusionProofs.isEmpty {
+                html += paragraph("The change has no entries up to the checkpoint.")
+                continue
+            }
+            html += table(["Seq", "Kind", "Leaf index", "Leaf hash (base64)", "Proof (base64, leaf to root)", "Verified"],
+                          selection.inclusionProofs.map { proof in
+                [Cell("\(proof.entry.sequence)", className: "number"), Cell(proof.kind),
+                 Cell("\(proof.leafIndex)", className: "number"), Cell(ReportFacts.base64(proof.leafHash), code: true),
+                 Cell(ReportFacts.hashLines(proof.proof), code: true, className: "multiline"),
+                 .markup(proof.verified ? badge("yes", "pass") : badge("no", "fail"))]
+            }, className: "proofs")
         }
         return html
     }

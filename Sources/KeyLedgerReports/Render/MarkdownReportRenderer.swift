@@ -191,6 +191,30 @@ struct MarkdownReportRenderer {
         ])
         if !sample.selected.isEmpty {
             text += table(["Rank", "Change", "SHA-256"], sample.selected.map { ["\($0.rank)", $0.change, $0.digestHex] })
+            text += inclusionProofs(sample)
+        }
+        return text
+    }
+
+    /// Writes each sampled change's inclusion proofs, or why there are none.
+    private func inclusionProofs(_ sample: SampleResult) -> String {
+        var text = "### Inclusion proofs of the sampled changes\n\n"
+        guard let checkpoint = report.cover.checkpoint else {
+            return text + paragraph("No inclusion proofs: \(report.cover.checkpointUnavailable ?? "the report has no checkpoint").")
+        }
+        text += paragraph(ReportFacts.inclusionMethod)
+        text += paragraph("Tree size \(checkpoint.checkpoint.treeSize), root hash \(checkpoint.rootHashBase64).")
+        for selection in sample.selected {
+            text += "#### \(md(selection.change))\n\n"
+            if selection.inclusionProofs.isEmpty {
+                text += paragraph("The change has no entries up to the checkpoint.")
+                continue
+            }
+            text += table(["Seq", "Kind", "Leaf index", "Leaf hash (base64)", "Proof (base64, leaf to root)", "Verified"],
+                          selection.inclusionProofs.map { proof in
+                ["\(proof.entry.sequence)", proof.kind, "\(proof.leafIndex)", ReportFacts.base64(proof.leafHash),
+                 ReportFacts.hashLines(proof.proof), proof.verified ? "yes" : "NO"]
+            })
         }
         return text
     }

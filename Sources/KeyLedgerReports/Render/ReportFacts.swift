@@ -56,7 +56,7 @@ enum ReportFacts {
     /// Returns the sentences for the top of the report: whether the ledger verified, and how many exceptions there are.
     static func status(_ report: Report) -> (isValid: Bool, lines: [String]) {
         let integrity = report.integrity
-        var lines: [String] = []
+        var lines = previousCheckpointStatus(report.cover)
         if let failure = integrity.failure {
             let hash = failure.storedHashHex.map { ", stored hash \($0)" } ?? ""
             lines.append("VERIFICATION FAILED at entry \(failure.sequence)\(hash): \(failure.reason). \(failure.detail)")
@@ -70,7 +70,7 @@ enum ReportFacts {
             lines.append("Ledger verified: \(integrity.entriesChecked) entries and \(integrity.signaturesVerified) signatures checked \(anchor).")
         }
         lines.append(exceptionSummary(report.findings))
-        return (integrity.isValid, lines)
+        return (integrity.isValid && report.cover.previousCheckpoint?.holds != false, lines)
     }
 
     static func exceptionSummary(_ findings: [Finding]) -> String {
@@ -94,7 +94,7 @@ enum ReportFacts {
                 ? "none: the period starts with the ledger's first entry (previous hash \(cover.previousEntry.hashHex))"
                 : entry(cover.previousEntry), isCode: true),
             Fact(label: "Chain head when generated", value: cover.head.map(entry) ?? "the ledger is empty", isCode: cover.head != nil),
-        ]
+        ] + checkpoint(cover)
         if let head = cover.head, cover.analysedThrough < head.sequence {
             facts.append(Fact(label: "Analysed through", value: "entry \(cover.analysedThrough); later entries are not analysed because verification failed"))
         }

@@ -9,7 +9,7 @@ enum ReportCommand: Command {
         usage: """
         --ledger PATH (--period YYYY-QN | --from DATE --to DATE) --format html|md|json|csv [--out DIR] [--env ENV] \
         [--max-key-age DAYS] [--verify-within HOURS] [--sample N --seed TEXT] [--trust-anchor KID] \
-        (--actor WHO --signing-key PEM | --no-record)
+        [--checkpoint-key PEM] [--previous-checkpoint FILE] (--actor WHO --signing-key PEM | --no-record)
         """,
         discussion: """
         The report verifies the whole ledger, then covers the entries recorded in the period (UTC): keys and
@@ -19,8 +19,14 @@ enum ReportCommand: Command {
         report_generated entry recording the manifest's digest is appended afterwards; it is not part of the
         report. --no-record writes the report without appending, for anyone who has the ledger but not its
         signing key, for example an auditor recomputing a report to compare manifests.
-        Exit status 0 when the ledger verified (exceptions do not change it), 1 when it failed verification:
-        the report is still written and says so at the top, and no entry is appended.
+        The cover carries the checkpoint at the period's end (the Merkle tree of entries 1 to the period's
+        last entry), signed when --checkpoint-key is the ledger's checkpoint key current at that size; the
+        signed note is also written to NAME.checkpoint. Give the previous quarter's checkpoint with
+        --previous-checkpoint to prove that this ledger extends it (RFC 9162 consistency). Sampled changes
+        carry an inclusion proof of each of their entries.
+        Exit status 0 when the ledger verified (exceptions do not change it), 1 when it failed verification
+        or does not contain the previous checkpoint's tree under a valid signature: the report is still
+        written and says so at the top, and no entry is appended.
         """,
         options: [
             CommonOptions.ledger,
@@ -35,13 +41,21 @@ enum ReportCommand: Command {
             .value("sample", "N", "Select N changes for detailed testing, ranked by SHA-256 of the seed, the period's last entry hash and the change id."),
             .value("seed", "TEXT", "The sample seed, for example the audit's reference; required with --sample."),
             .value("trust-anchor", "KID", "The genesis signing key's id, kept outside the ledger; without it only internal consistency is proven."),
+            .value("checkpoint-key", "PEM", "The ledger's checkpoint key (Ed25519 PKCS#8 PEM, mode 0600), to sign the period's checkpoint."),
+            .value("previous-checkpoint", "FILE", "The previous quarter's checkpoint: its .checkpoint file or the checkpoint text from its report."),
             CommonOptions.actor,
             CommonOptions.signingKey,
             .flag("no-record", "Write the report without appending a report_generated entry; needs no signing key."),
         ])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let options = try reportOptions(arguments)
+        var options = try reportOptions(arguments)
+        if let path = arguments.value("checkpoint-key") {
+            options.checkpointKey = try KeyFile.loadPrivateKey(path: path)
+        }
+        if let path = arguments.value("previous-checkpoint") {
+            options.previousCheckpoint = try readCheckpointText(path)
+        }
         guard let formatName = arguments.value("format") else {
             throw UsageError("missing --format FORMAT: give html, md, json or csv")
         }
@@ -76,9 +90,17 @@ enum ReportCommand: Command {
         let findings = outcome.report.findings.count
         Terminal.message("\(findings) exception\(findings == 1 ? "" : "s"); manifest SHA-256 \(outcome.manifest.sha256Hex)")
 
-        guard outcome.isValid else {
+        if let checkpoint = outcome.report.cover.checkpoint, options.checkpointKey != nil, checkpoint.note == nil {
+            Terminal.message("the checkpoint is not signed: \(checkpoint.signingDetail)")
+        }
+        guard outcome.report.integrity.isValid else {
             let failure = outcome.report.integrity.failure
             Terminal.message("the ledger FAILED verification at entry \(failure?.sequence ?? 0) (\(failure?.reason ?? "unknown")): the report says so at the top; no report_generated entry was appended")
+            return 1
+        }
+        if let previous = outcome.report.cover.previousCheckpoint, !previous.holds {
+            let reason = previous.rootMatches ? previous.signatureDetail : "this ledger's root at that size differs: its history was rewritten"
+            Terminal.message("the previous checkpoint (tree size \(previous.checkpoint.treeSize)) FAILED: \(reason); the report says so at the top; no report_generated entry was appended")
             return 1
         }
         if let recorder {
@@ -86,6 +108,21 @@ enum ReportCommand: Command {
             Terminal.message("recorded the report as entry \(entry.sequence) (report_generated)")
         }
         return 0
+    }
+
+    /// Reads a checkpoint file of at most 64 KiB as UTF-8; a checkpoint note is a few hundred bytes.
+    private static func readCheckpointText(_ path: String) throws -> String {
+        let maximumSize = 64 * 1024
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UsageError("cannot read --previous-checkpoint \"\(printable(path))\": give the .checkpoint file of the previous quarter's report")
+        }
+        guard data.count <= maximumSize else {
+            throw UsageError("--previous-checkpoint \"\(printable(path))\" has \(data.count) bytes, more than a checkpoint's maximum of \(maximumSize)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw UsageError("--previous-checkpoint \"\(printable(path))\" is not UTF-8 text: give a checkpoint note or body")
+        }
+        return text
     }
 
     static func reportOptions(_ arguments: ParsedArguments) throws -> ReportOptions {

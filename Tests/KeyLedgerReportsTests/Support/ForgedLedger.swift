@@ -58,6 +58,8 @@ final class ForgedLedger {
                 if let next = item.nextSigner { signer = next }
             }
         }
+        // The rows above bypass Ledger.append, which keeps the Merkle tree current, so build the tree now.
+        try Ledger(path: path).updateMerkleTree()
     }
 
     func hash(of sequence: Int64) -> String { hashes[Int(sequence) - 1] }
