@@ -1,6 +1,7 @@
 import Foundation
 import JOSE
 import KeyLedger
+import OpenSSLBridge
 import XCTest
 
 /// A ledger history built with the library's own calls, each step at a time the test chooses.
@@ -41,6 +42,14 @@ final class Scenario {
         items = [Item(kind: .genesis, actor: "security-team",
                       body: ["format": "keyledger/1", "signing_key": signingKey.publicJWK.jsonValue],
                       time: try Scenario.time(genesis))]
+    }
+
+    /// Gives the genesis entry a checkpoint key, as `Ledger.create` does when given one.
+    func addCheckpointKey(_ key: PrivateKey, origin: String) throws {
+        var jwk = try JWK(publicKey: key.publicKey())
+        jwk.keyID = try jwk.thumbprint()
+        items[0].body["checkpoint_key"] = jwk.jsonValue
+        items[0].body["checkpoint_origin"] = .string(origin)
     }
 
     /// One ES256 ledger key for every test, since generating keys is the slow part of building a ledger.
