@@ -48,6 +48,16 @@ final class CheckpointConsistencyTests: XCTestCase {
         XCTAssertEqual(result.checkpoints.map(\.treeSize), [4, 9])
         XCTAssertEqual(result.checkpoints.map(\.matches), [true, true])
         XCTAssertEqual(result.checkpoints.first?.signerKey, try ledger.currentCheckpointKey()?.verifierKey.encoded)
+        XCTAssertFalse(result.warnings.contains { $0.hasPrefix("a hash chain cannot show") }, "\(result.warnings)")
+    }
+
+    func testEntriesAfterLargestCheckpointAreNamed() throws {
+        try appendNotes(ledger, 3)
+        let signed = try checkpoint(ledger)
+        try appendNotes(ledger, 2)
+        let result = try compare(ledger, with: [signed])
+        XCTAssertNil(result.failure)
+        XCTAssertTrue(result.warnings.contains { $0.hasPrefix("entries 5 to 6 come after the largest checkpoint") }, "\(result.warnings)")
     }
 
     func testTruncationNamesFirstMissingEntry() throws {

@@ -28,6 +28,25 @@ public struct Cosigner: Sendable, CustomStringConvertible {
         self.privateKey = privateKey
     }
 
+    /// Reads a signer key in the text form of Go's golang.org/x/mod/sumdb/note,
+    /// `PRIVATE+KEY+<name>+<hex key ID>+<base64 of the type byte and the 32-byte seed>`.
+    ///
+    /// The type byte may be 0x01 or 0x04, and the key ID must match it, the
+    /// name and the seed. The cosigner signs with type 0x04 either way.
+    /// Error messages never quote the signer key, because it is secret.
+    /// - Throws: `LedgerError.Code.invalidInput` when the text has another
+    ///   form or the key ID does not match.
+    public init(signerKey: some StringProtocol) throws {
+        let parsed = try Ed25519NoteKey.parseSignerKey(NoteSyntax.trimmingWhiteSpace(signerKey))
+        let publicKey = try Ed25519NoteKey.publicKey(of: parsed.privateKey, name: parsed.name)
+        let expectedKeyID = NoteSyntax.keyID(name: parsed.name, signatureType: parsed.signatureType, publicKey: publicKey)
+        guard expectedKeyID == parsed.keyID else {
+            throw LedgerError(.invalidInput,
+                "the signer key for \(quoted(parsed.name)) gives key ID \(NoteSyntax.hexKeyID(parsed.keyID)), but its seed gives \(NoteSyntax.hexKeyID(expectedKeyID))")
+        }
+        try self.init(name: parsed.name, privateKey: parsed.privateKey)
+    }
+
     /// Generates a new Ed25519 key for `name`.
     public static func generate(name: String) throws -> Cosigner {
         try Cosigner(name: name, privateKey: Ed25519NoteKey.generate())

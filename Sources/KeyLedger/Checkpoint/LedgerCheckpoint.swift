@@ -37,7 +37,8 @@ public struct LedgerCheckpoint: Sendable {
     /// The note must be signed by the key that was current for its tree
     /// size: the latest key introduced by an entry the tree contains. A key
     /// introduced at entry r signs trees of size r or more, until the next
-    /// handover. Take `history` from a verification with a trust anchor;
+    /// handover, and a key introduced by the genesis entry also signs the
+    /// empty tree. Take `history` from a verification with a trust anchor;
     /// otherwise it is only the ledger's own claim.
     /// - Throws: `LedgerError.Code.invalidInput` when the history is empty.
     ///   `integrity` when the note is not validly signed by the key current
@@ -48,7 +49,7 @@ public struct LedgerCheckpoint: Sendable {
                 "the ledger records no checkpoint key, so its checkpoints cannot be checked: give the checkpoint key's verifier key")
         }
         let treeSize = try Checkpoint(body: note.text).treeSize
-        guard let current = history.last(where: { $0.introducedAt <= Int64(treeSize) }) else {
+        guard let current = history.last(where: { $0.introducedAt <= Int64(max(treeSize, 1)) }) else {
             throw LedgerError(.integrity,
                 "the checkpoint is of tree size \(treeSize), but the ledger's first checkpoint key was introduced at entry \(history[0].introducedAt): no checkpoint key can have signed it")
         }

@@ -13,7 +13,7 @@ extension Ledger {
     /// - A checkpoint whose root differs means the ledger was rewritten or
     ///   forked. Entry hashes chain, so the entry at the checkpoint's size
     ///   differs, and the failure names it. A smaller checkpoint that matches
-    ///   bounds the parting point from below, and the detail says so.
+    ///   bounds the parting point from below, and the detail names that bound.
     ///
     /// Verify each checkpoint's signature first, with
     /// ``LedgerCheckpoint/verify(_:keys:)`` or ``LedgerCheckpoint/verify(_:history:)``.
@@ -49,6 +49,16 @@ extension Ledger {
                     detail: "the ledger's first \(size) entries have root \(NoteSyntax.base64(root ?? [])), but the checkpoint of tree size \(size) (origin \(checkpoint.origin)) signs \(NoteSyntax.base64(checkpoint.rootHash)): the ledger was rewritten or forked, and entry \(size) is not the one the checkpoint signed; \(agreement)")
             }
             return
+        }
+        // The checkpoints detect what the chain's own truncation warning is
+        // about, up to the largest of them, so that warning gives way to one
+        // about the entries after it.
+        result.warnings.removeAll { $0.hasPrefix("a hash chain cannot show entries removed from its end") }
+        if let largest = agreedSize, largest < verifiedCount {
+            let uncovered = largest + 1 == verifiedCount
+                ? "entry \(verifiedCount) comes after the largest checkpoint (tree size \(largest)), so its removal"
+                : "entries \(largest + 1) to \(verifiedCount) come after the largest checkpoint (tree size \(largest)), so their removal"
+            result.warnings.append("\(uncovered) would go unnoticed: sign and keep a new checkpoint")
         }
     }
 }
