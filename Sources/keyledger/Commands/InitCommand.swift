@@ -1,16 +1,19 @@
 import Foundation
 import JOSE
 import KeyLedger
+import OpenSSLBridge
 
 enum InitCommand: Command {
     static let spec = CommandSpec(
         path: ["init"],
         summary: "Create a ledger and print its trust anchor.",
-        usage: "--ledger PATH (--signing-key PEM | --generate-signing-key ALG --key-out PEM) [--actor WHO] [--json]",
+        usage: "--ledger PATH (--signing-key PEM | --generate-signing-key ALG --key-out PEM) [--checkpoint-key PEM | --generate-checkpoint-key --checkpoint-key-out PEM] [--checkpoint-origin ORIGIN] [--actor WHO] [--json]",
         discussion: """
         The trust anchor is the RFC 7638 thumbprint of the first ledger signing key.
         Keep it outside the ledger: `keyledger verify --trust-anchor KID` starts from it.
         ALG is one of RS256, PS256, ES256, ES384, EdDSA (RSA keys have 2048 bits).
+        A checkpoint key (Ed25519, not the signing key) signs the ledger's checkpoints; init then also prints
+        its verifier key, which checkpoint verifiers pin. It can be added later with `keyledger checkpoint key rotate`.
         """,
         options: [
             .value("ledger", "PATH", "The ledger file to create; it must not exist.", environment: "KEYLEDGER_LEDGER"),
@@ -18,6 +21,10 @@ enum InitCommand: Command {
             .value("alg", "ALG", "The JWS algorithm for --signing-key. Default: RS256, ES256, ES384 or EdDSA by key type."),
             .value("generate-signing-key", "ALG", "Generate a new signing key for this algorithm."),
             .value("key-out", "PEM", "Where to write the generated private key (created with mode 0600, never overwritten)."),
+            .value("checkpoint-key", "PEM", "An existing Ed25519 private key (PKCS#8 PEM, mode 0600) to sign checkpoints with."),
+            .flag("generate-checkpoint-key", "Generate a new Ed25519 checkpoint key."),
+            .value("checkpoint-key-out", "PEM", "Where to write the generated checkpoint key (created with mode 0600, never overwritten)."),
+            .value("checkpoint-origin", "ORIGIN", "The first line of the ledger's checkpoints. Default: keyledger/<ledger id>."),
             .value("actor", "WHO", "Who creates the ledger. Default: the user name."),
             .flag("json", "Print the result as JSON."),
         ])
@@ -42,34 +49,73 @@ enum InitCommand: Command {
         } else {
             throw UsageError("give --signing-key PEM or --generate-signing-key ALG --key-out PEM")
         }
-        let ledger: Ledger
+
+        let checkpointKey: PrivateKey?
+        var createdCheckpointKeyFile: String?
         do {
-            ledger = try Ledger.create(at: path, signingKey: signingKey, actor: actor)
+            (checkpointKey, createdCheckpointKeyFile) = try loadCheckpointKey(arguments)
         } catch {
-            // A generated key without its ledger signs nothing. Removing it lets
-            // the corrected command be rerun with the same --key-out.
             if let createdKeyFile { try? FileManager.default.removeItem(atPath: createdKeyFile) }
             throw error
         }
+        let ledger: Ledger
+        do {
+            ledger = try Ledger.create(at: path, signingKey: signingKey, actor: actor, checkpointKey: checkpointKey,
+                                       checkpointOrigin: arguments.value("checkpoint-origin"))
+        } catch {
+            // A generated key without its ledger signs nothing. Removing it lets
+            // the corrected command be rerun with the same --key-out.
+            for file in [createdKeyFile, createdCheckpointKeyFile].compactMap({ $0 }) {
+                try? FileManager.default.removeItem(atPath: file)
+            }
+            throw error
+        }
+
         if let createdKeyFile {
             Terminal.message("wrote the new ledger signing key to \(createdKeyFile) (mode 0600)")
         }
+        if let createdCheckpointKeyFile {
+            Terminal.message("wrote the new checkpoint key to \(createdCheckpointKeyFile) (mode 0600)")
+        }
         let head = try ledger.head()
+        let checkpointVerifierKey = try ledger.currentCheckpointKey()?.verifierKey
         if arguments.flag("json") {
-            let result: JSONValue = .object([
+            var result: [String: JSONValue] = [
                 "ledger": .string(path),
                 "ledger_id": .string(ledger.ledgerID),
                 "trust_anchor": .string(signingKey.keyID),
                 "alg": .string(signingKey.algorithm.rawValue),
                 "head": .string(head?.description ?? ""),
-            ])
-            Terminal.output(try JCS.canonicalString(result))
+            ]
+            if let checkpointVerifierKey { result["checkpoint_vkey"] = .string(checkpointVerifierKey.encoded) }
+            Terminal.output(try JCS.canonicalString(.object(result)))
         } else {
             Terminal.message("created ledger \(path) (id \(ledger.ledgerID)), signing with \(signingKey.algorithm.rawValue)")
             Terminal.message("trust anchor (keep it outside the ledger; verify with --trust-anchor):")
             Terminal.output(signingKey.keyID)
+            if let checkpointVerifierKey {
+                Terminal.message("checkpoint verifier key (give it to checkpoint verifiers):")
+                Terminal.output(checkpointVerifierKey.encoded)
+            }
         }
         return 0
+    }
+
+    /// Loads or generates the checkpoint key, returning the path of a generated key file.
+    private static func loadCheckpointKey(_ arguments: ParsedArguments) throws -> (PrivateKey?, String?) {
+        if arguments.flag("generate-checkpoint-key") {
+            guard arguments.value("checkpoint-key") == nil else {
+                throw UsageError("give either --checkpoint-key or --generate-checkpoint-key, not both")
+            }
+            let keyOut = try arguments.required("checkpoint-key-out")
+            let key = try PrivateKey.generate(.ed25519)
+            try KeyFile.writePrivateKey(key, to: keyOut)
+            return (key, keyOut)
+        }
+        if arguments.value("checkpoint-key-out") != nil {
+            throw UsageError("--checkpoint-key-out needs --generate-checkpoint-key")
+        }
+        return (try arguments.value("checkpoint-key").map { try KeyFile.loadPrivateKey(path: $0) }, nil)
     }
 }
 

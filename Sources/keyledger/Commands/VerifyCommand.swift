@@ -6,16 +6,22 @@ enum VerifyCommand: Command {
     static let spec = CommandSpec(
         path: ["verify"],
         summary: "Recompute every hash and signature and follow signer handovers.",
-        usage: "--ledger PATH [--trust-anchor KID] [--expect-head SEQ:HASH] [--json]",
+        usage: "--ledger PATH [--trust-anchor KID] [--expect-head SEQ:HASH] [--checkpoint FILE... [--checkpoint-key VKEY...]] [--json]",
         discussion: """
         Exit status 0 when the ledger is valid, 1 when an entry fails (the first bad sequence number and the
         reason are printed), 2 when the ledger cannot be read. A hash chain alone cannot show entries removed
-        from its end: record the printed head and pass it later with --expect-head to detect that.
+        from its end: record the printed head and pass it later with --expect-head to detect that, or keep
+        signed checkpoints and pass them with --checkpoint. Each checkpoint must be signed by a --checkpoint-key,
+        or without one by the ledger's checkpoint key for its tree size, read from the verified ledger (give
+        --trust-anchor so that this history is the one you expect). A ledger that was cut, rewritten or forked
+        since a checkpoint fails with checkpoint_mismatch and the tree size where it parts from it.
         """,
         options: [
             .value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER"),
             .value("trust-anchor", "KID", "The genesis signing key's id, as printed by init; without it only internal consistency is proven."),
             .value("expect-head", "SEQ:HASH", "A head printed by an earlier verify; the ledger must still contain it unchanged."),
+            .value("checkpoint", "FILE", "A signed checkpoint whose tree the ledger must still contain; repeatable.", repeatable: true),
+            .value("checkpoint-key", "VKEY", "A pinned checkpoint verifier key, as text or a file; repeatable.", repeatable: true),
             .flag("json", "Print the result as one JSON object."),
         ])
 
@@ -30,11 +36,12 @@ enum VerifyCommand: Command {
         }
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
         let progress = Terminal.Progress("verifying", json: json)
-        let result = try ledger.verify(options, progress: progress.update)
+        var result = try ledger.verify(options, progress: progress.update)
         progress.finish()
+        try checkCheckpoints(arguments, ledger: ledger, result: &result)
 
         if json {
-            Terminal.output(try JCS.canonicalString(result.jsonValue))
+            Terminal.output(try JCS.canonicalString(jsonValue(result)))
             return result.isValid ? 0 : 1
         }
         if let failure = result.failure {
@@ -48,8 +55,56 @@ enum VerifyCommand: Command {
             let range = signer.firstSigned.map { "signed entries \($0) to \(signer.lastSigned ?? $0)" } ?? "signed no entries yet"
             Terminal.output("signer \(signer.keyID) (\(signer.algorithm)), introduced at entry \(signer.introducedAt), \(range)")
         }
+        for key in result.checkpointKeys {
+            Terminal.output("checkpoint key \(key.keyID) (\(key.origin)), introduced at entry \(key.introducedAt)")
+        }
+        for checkpoint in result.checkpoints {
+            Terminal.output("checkpoint of tree size \(checkpoint.treeSize) (\(checkpoint.origin)) matches, signed by \(checkpoint.signerKey)")
+        }
         if let head = result.head { Terminal.output("head \(head)") }
         for warning in result.warnings { Terminal.message("warning: \(warning)") }
         return 0
+    }
+
+    /// Verifies the signature of each --checkpoint and compares the ledger with them.
+    private static func checkCheckpoints(_ arguments: ParsedArguments, ledger: Ledger, result: inout VerificationResult) throws {
+        let files = arguments.values("checkpoint")
+        let pinnedKeys = try CheckpointFiles.verifierKeys(arguments.values("checkpoint-key"), option: "checkpoint-key")
+        if files.isEmpty {
+            guard pinnedKeys.isEmpty else { throw UsageError("--checkpoint-key needs --checkpoint FILE") }
+            return
+        }
+        guard result.isValid else { return }
+        if pinnedKeys.isEmpty && !result.trustAnchorChecked {
+            result.warnings.append("the checkpoint keys were read from a ledger checked without a trust anchor: pass --trust-anchor, or pin the key with --checkpoint-key")
+        }
+        let checkpoints = try files.map { file in
+            let note = try CheckpointFiles.readNote(file)
+            do {
+                return pinnedKeys.isEmpty
+                    ? try LedgerCheckpoint.verify(note, history: result.checkpointKeys)
+                    : try LedgerCheckpoint.verify(note, keys: pinnedKeys)
+            } catch let error as LedgerError {
+                throw LedgerError(error.code, "\(file): \(error.message)")
+            }
+        }
+        try ledger.checkConsistency(with: checkpoints, result: &result)
+    }
+
+    /// Builds the result's JSON, adding the checkpoint keys and checkpoints to the library's members.
+    private static func jsonValue(_ result: VerificationResult) -> JSONValue {
+        var object = result.jsonValue.objectValue ?? [:]
+        object["merkle_tree_checked"] = .bool(result.merkleTreeChecked)
+        object["checkpoint_keys"] = .array(result.checkpointKeys.map(CheckpointFiles.jsonValue))
+        object["checkpoints"] = .array(result.checkpoints.map { checkpoint in
+            .object([
+                "origin": .string(checkpoint.origin),
+                "tree_size": .number(Double(checkpoint.treeSize)),
+                "root_hash": .string(Data(checkpoint.rootHash).base64EncodedString()),
+                "signer_key": .string(checkpoint.signerKey),
+                "matches": .bool(checkpoint.matches),
+            ])
+        })
+        return .object(object)
     }
 }

@@ -1,0 +1,190 @@
+import Foundation
+import JOSE
+import KeyLedger
+
+enum ProveInclusionCommand: Command {
+    static let spec = CommandSpec(
+        path: ["prove", "inclusion"],
+        summary: "Print the proof that an entry is in a checkpoint's tree.",
+        usage: "--ledger PATH --seq N [--checkpoint FILE] [--json]",
+        discussion: """
+        Without --checkpoint the proof is for the ledger's current tree; sign a checkpoint of the same size
+        with `keyledger checkpoint` so that verifiers can check it. The text form is a header, a blank line
+        and one base64 hash per line; `keyledger prove verify --inclusion FILE` reads either form.
+        """,
+        options: [
+            .value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER"),
+            .value("seq", "N", "The entry's sequence number."),
+            .value("checkpoint", "FILE", "A signed checkpoint of this ledger whose tree the proof is for."),
+            .flag("json", "Print the proof as JSON."),
+        ])
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
+        guard let sequence = try arguments.integer("seq", in: 1...Int(Int64.max)) else {
+            throw UsageError("missing --seq N: give the sequence number of the entry to prove")
+        }
+        let (origin, treeSize) = try ProofSource.tree(of: ledger, checkpointFile: arguments.value("checkpoint"))
+        let proof = try ledger.inclusionProof(sequence: Int64(sequence), treeSize: treeSize, origin: origin)
+        if arguments.flag("json") {
+            Terminal.output(try JCS.canonicalString(proof.jsonValue))
+        } else {
+            FileHandle.standardOutput.write(Data(proof.text.utf8))
+        }
+        return 0
+    }
+}
+
+enum ProveConsistencyCommand: Command {
+    static let spec = CommandSpec(
+        path: ["prove", "consistency"],
+        summary: "Print the proof that a later tree extends a signed checkpoint's tree.",
+        usage: "--ledger PATH --from OLD_CHECKPOINT [--to NEW_CHECKPOINT] [--json]",
+        discussion: """
+        Without --to the proof is to the ledger's current tree. The ledger must still contain the tree of
+        each checkpoint; when it does not, the command fails with exit status 1 and names the tree size.
+        """,
+        options: [
+            .value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER"),
+            .value("from", "OLD_CHECKPOINT", "The signed checkpoint of the older tree."),
+            .value("to", "NEW_CHECKPOINT", "The signed checkpoint of the newer tree. Default: the current tree."),
+            .flag("json", "Print the proof as JSON."),
+        ])
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
+        let (origin, oldSize) = try ProofSource.tree(of: ledger, checkpointFile: try arguments.required("from"))
+        let (newOrigin, newSize) = try ProofSource.tree(of: ledger, checkpointFile: arguments.value("to"))
+        guard Array(origin.utf8) == Array(newOrigin.utf8) else {
+            throw LedgerError(.invalidInput, "the checkpoints have the origins \(origin) and \(newOrigin): a consistency proof is between trees of one origin")
+        }
+        guard oldSize <= newSize else {
+            throw LedgerError(.invalidInput,
+                "the old checkpoint's tree size \(oldSize) is larger than the new tree size \(newSize): a consistency proof goes from a smaller tree to a larger one")
+        }
+        let proof = try ledger.consistencyProof(from: oldSize, to: newSize, origin: origin)
+        if arguments.flag("json") {
+            Terminal.output(try JCS.canonicalString(proof.jsonValue))
+        } else {
+            FileHandle.standardOutput.write(Data(proof.text.utf8))
+        }
+        return 0
+    }
+}
+
+enum ProveVerifyCommand: Command {
+    static let spec = CommandSpec(
+        path: ["prove", "verify"],
+        summary: "Check a saved inclusion or consistency proof against signed checkpoints, without the ledger.",
+        usage: "(--inclusion FILE | --consistency FILE) --checkpoint FILE [--old-checkpoint FILE] --key VKEY... [--json]",
+        discussion: """
+        Each checkpoint must be signed by one of the --key verifier keys (as `keyledger checkpoint key show`
+        prints them) with its origin as key name. The sizes and roots come from the checkpoints: a proof
+        whose header disagrees with them fails. A consistency proof needs --old-checkpoint, except from tree
+        size 0, whose root is fixed. Exit status 1 when the proof or a checkpoint does not verify.
+        """,
+        options: [
+            .value("inclusion", "FILE", "An inclusion proof written by `keyledger prove inclusion`."),
+            .value("consistency", "FILE", "A consistency proof written by `keyledger prove consistency`."),
+            .value("checkpoint", "FILE", "The signed checkpoint of the proof's tree (the newer tree for a consistency proof)."),
+            .value("old-checkpoint", "FILE", "The signed checkpoint of the older tree of a consistency proof."),
+            .value("key", "VKEY", "A checkpoint verifier key, as text or a file; repeatable.", repeatable: true),
+            .flag("json", "Print the result as JSON."),
+        ])
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let kind = try arguments.exactlyOne(of: ["inclusion", "consistency"])
+        let keys = try CheckpointFiles.verifierKeys(arguments.values("key"), option: "key")
+        guard !keys.isEmpty else {
+            throw UsageError("missing --key VKEY: give the checkpoint key's verifier key")
+        }
+        let proofFile = try arguments.required(kind)
+        let checkpoint = try verifiedCheckpoint(try arguments.required("checkpoint"), keys: keys)
+        var result: [String: JSONValue] = ["valid": true, "type": .string(kind)]
+        let summary: String
+        if kind == "inclusion" {
+            if arguments.value("old-checkpoint") != nil {
+                throw UsageError("--old-checkpoint is for consistency proofs: leave it out with --inclusion")
+            }
+            let proof = try parse(proofFile) { try InclusionProof(parsing: $0) }
+            try proof.verify(against: checkpoint)
+            result["seq"] = .number(Double(proof.sequence))
+            result["tree_size"] = .number(Double(proof.treeSize))
+            summary = "valid: entry \(proof.sequence) (hash \(hexString(proof.entryHash))) is in the tree of size \(proof.treeSize) of \(checkpoint.origin)"
+        } else {
+            let proof = try parse(proofFile) { try ConsistencyProof(parsing: $0) }
+            let old: Checkpoint
+            if let oldFile = arguments.value("old-checkpoint") {
+                old = try verifiedCheckpoint(oldFile, keys: keys)
+            } else if proof.oldSize == 0 {
+                old = try Checkpoint(origin: checkpoint.origin, treeSize: 0, rootHash: MerkleTree.emptyRoot)
+            } else {
+                throw UsageError("missing --old-checkpoint FILE: a consistency proof from tree size \(proof.oldSize) needs the older signed checkpoint")
+            }
+            try proof.verify(from: old, to: checkpoint)
+            result["old_size"] = .number(Double(proof.oldSize))
+            result["new_size"] = .number(Double(proof.newSize))
+            summary = "valid: the tree of size \(proof.newSize) extends the tree of size \(proof.oldSize) of \(checkpoint.origin)"
+        }
+        if arguments.flag("json") {
+            result["origin"] = .string(checkpoint.origin)
+            Terminal.output(try JCS.canonicalString(.object(result)))
+        } else {
+            Terminal.output(summary)
+        }
+        return 0
+    }
+
+    private static func verifiedCheckpoint(_ file: String, keys: [NoteVerifierKey]) throws -> Checkpoint {
+        let note = try CheckpointFiles.readNote(file)
+        do {
+            return try LedgerCheckpoint.verify(note, keys: keys).checkpoint
+        } catch let error as LedgerError {
+            throw LedgerError(error.code, "\(file): \(error.message)")
+        }
+    }
+
+    private static func parse<Proof>(_ file: String, _ parse: ([UInt8]) throws -> Proof) throws -> Proof {
+        do {
+            return try parse(CheckpointFiles.read(file))
+        } catch let error as LedgerError {
+            throw LedgerError(error.code, "\(file): \(error.message)")
+        }
+    }
+}
+
+/// The tree that a proof command works on: a signed checkpoint's, or the ledger's current one.
+enum ProofSource {
+    /// Returns the origin and size of the tree in `checkpointFile`, or of the
+    /// current tree without a file. The checkpoint's signature is checked with
+    /// the ledger's checkpoint keys, and the ledger must still have its root.
+    static func tree(of ledger: Ledger, checkpointFile: String?) throws -> (origin: String, size: Int) {
+        guard let checkpointFile else {
+            let origin = try ledger.currentCheckpointKey()?.origin ?? LedgerCheckpointKey.defaultOrigin(ledgerID: ledger.ledgerID)
+            return (origin, try ledger.merkleTree().size())
+        }
+        let note = try CheckpointFiles.readNote(checkpointFile)
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try LedgerCheckpoint.verify(note, history: ledger.checkpointKeys()).checkpoint
+        } catch let error as LedgerError {
+            throw LedgerError(error.code, "\(checkpointFile): \(error.message)")
+        }
+        let tree = ledger.merkleTree()
+        let storedSize = try tree.size()
+        guard checkpoint.treeSize <= storedSize else {
+            throw LedgerError(.integrity,
+                "\(checkpointFile) is of tree size \(checkpoint.treeSize), but the ledger's tree has only \(storedSize) entries: entries were cut from the end; run `keyledger verify --checkpoint \(checkpointFile)`")
+        }
+        guard try tree.root(size: checkpoint.treeSize) == checkpoint.rootHash else {
+            throw LedgerError(.integrity,
+                "the ledger parts from \(checkpointFile) at or before entry \(checkpoint.treeSize): its tree of that size has another root; run `keyledger verify --checkpoint \(checkpointFile)`")
+        }
+        return (checkpoint.origin, checkpoint.treeSize)
+    }
+}
+
+/// Formats bytes as lowercase hex, as `keyledger log` prints hashes.
+private func hexString(_ bytes: [UInt8]) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+}
