@@ -172,4 +172,41 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(failure?.sequence, head.sequence)
         XCTAssertEqual(failure?.reason, .headMismatch)
     }
+
+    /// Appends entry 11 with `content` members replaced, correctly chained and signed with the real key,
+    /// the way a writer holding the key but not using keyledger could.
+    private func appendSigned(_ changes: [String: JSONValue]) throws {
+        let head = try XCTUnwrap(Ledger(path: path, readOnly: true).entry(sequence: 10))
+        var content = try XCTUnwrap(JSONValue(parsing: head.canonical).objectValue)
+        content["seq"] = 11
+        for (member, value) in changes { content[member] = value }
+        let canonical = try JCS.canonicalize(.object(content))
+        let hash = Digest.sha256(Array("keyledger.entry.v1".utf8) + [0] + head.hash + canonical)
+        let signature = try JWS.signDetached(payload: hash, key: signingKey.privateKey, algorithm: .rs256, keyID: signingKey.keyID)
+        let kind = content["kind"]?.stringValue ?? "note"
+        try tamper("""
+            INSERT INTO entries (seq, recorded_at, kind, actor, key_id, change_id, canonical, prev_hash, entry_hash, signer_kid, signature)
+            VALUES (11, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)
+            """, [.text(content["recorded_at"]?.stringValue ?? ""), .text(kind), .text(content["actor"]?.stringValue ?? ""),
+                  .blob(canonical), .blob(head.hash), .blob(hash), .text(signingKey.keyID), .text(signature)])
+    }
+
+    func testTimeGoingBackwardsIsMalformed() throws {
+        try appendSigned(["recorded_at": "2001-01-01T00:00:00.000Z"])
+        let failure = try verify()
+        XCTAssertEqual(failure?.sequence, 11)
+        XCTAssertEqual(failure?.reason, .malformedEntry)
+    }
+
+    func testHandoverNamingWrongOutgoingKeyIsMalformed() throws {
+        let next = try SigningKey.generate(.es256)
+        try appendSigned([
+            "kind": "signing_key_rotated",
+            "body": .object(["signing_key": next.publicJWK.jsonValue, "previous_kid": "not-the-outgoing-key"]),
+        ])
+        let failure = try verify()
+        XCTAssertEqual(failure?.sequence, 11)
+        XCTAssertEqual(failure?.reason, .malformedEntry)
+        XCTAssertTrue(failure?.detail.contains("not-the-outgoing-key") ?? false, "\(String(describing: failure))")
+    }
 }

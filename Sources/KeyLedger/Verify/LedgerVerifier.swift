@@ -4,7 +4,7 @@ import JOSE
 import OpenSSLBridge
 import SQLiteBridge
 
-/// What to check beyond the chain itself.
+/// Checks to run beyond the chain itself.
 public struct VerifyOptions: Sendable {
     /// The key id that the genesis entry must be signed by, kept outside the ledger.
     public var trustAnchor: String?
@@ -125,6 +125,7 @@ struct ChainVerifier {
     private(set) var result: VerificationResult
     private var previousHash = EntryHash.genesisPreviousHash
     private var previousSequence: Int64 = 0
+    private var previousRecordedAt: Timestamp?
     private var signer: Signer?
 
     init(ledgerID: String, options: VerifyOptions) {
@@ -268,7 +269,9 @@ struct ChainVerifier {
         guard sequence == previousSequence + 1 else {
             throw fail(.sequenceGap, previousSequence == 0
                 ? "the ledger starts at entry \(sequence) instead of 1"
-                : "entry \(sequence) follows entry \(previousSequence): entries \(previousSequence + 1) to \(sequence - 1) are missing")
+                : sequence == previousSequence + 2
+                    ? "entry \(sequence) follows entry \(previousSequence): entry \(previousSequence + 1) is missing"
+                    : "entry \(sequence) follows entry \(previousSequence): entries \(previousSequence + 1) to \(sequence - 1) are missing")
         }
         guard let storedPrevious = row.previousHash, let storedHash = row.hash, let canonical = row.canonical,
               storedHash.count == 32 else {
@@ -320,7 +323,15 @@ struct ChainVerifier {
             throw fail(.hashMismatch, "entry \(sequence) belongs to ledger \(content.ledgerID), not to this ledger \(ledgerID)")
         }
 
+        if let previousTime = previousRecordedAt, content.recordedAt < previousTime {
+            // keyledger never records a time earlier than the entry before, so the signer's own writer did not make this entry.
+            throw fail(.malformedEntry, "entry \(sequence) is recorded at \(content.recordedAt), before entry \(previousSequence) at \(previousTime)")
+        }
         if content.kind == .signingKeyRotated {
+            guard content.body["previous_kid"]?.stringValue == current.keyID else {
+                throw fail(.malformedEntry,
+                    "entry \(sequence) hands over from key \(content.body["previous_kid"]?.stringValue ?? "none"), but the outgoing signing key is \(current.keyID)")
+            }
             // Entries after the handover must be signed by the incoming key; the handover itself by the outgoing one.
             signer = try introducedSigner(content, fail: fail)
             result.signers.append(.init(keyID: signer!.keyID, algorithm: signer!.algorithm, introducedAt: sequence))
@@ -333,6 +344,7 @@ struct ChainVerifier {
         }
         previousHash = storedHash
         previousSequence = sequence
+        previousRecordedAt = content.recordedAt
         return (content, current)
     }
 
