@@ -13,6 +13,7 @@ enum CheckpointCommand: Command {
         signed by the ledger's current checkpoint key under its origin. It commits the ledger to its entries
         as stored: run `keyledger verify` first. Keep the checkpoints you publish; `keyledger verify
         --checkpoint FILE` later shows whether the ledger still contains them.
+        Related commands: checkpoint verify, checkpoint cosign, checkpoint key show, checkpoint key rotate.
         """,
         options: [
             .value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER"),
