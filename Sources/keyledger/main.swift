@@ -57,6 +57,17 @@ func runMain() -> Int32 {
         }
         return 2
     }
+    // A word after the command that names a group of longer commands, such as
+    // `checkpoint key`, needs one of that group's subcommands.
+    if let next = arguments.dropFirst(command.spec.path.count).first {
+        let group = command.spec.path + [next]
+        let members = allCommands.filter { Array($0.spec.path.prefix(group.count)) == group }
+        if !members.isEmpty {
+            let names = members.map { $0.spec.path.joined(separator: " ") }.joined(separator: ", ")
+            Terminal.message("error: `keyledger \(group.joined(separator: " "))` needs a subcommand: \(names)")
+            return 2
+        }
+    }
     do {
         let parsed = try ParsedArguments(Array(arguments.dropFirst(command.spec.path.count)),
                                          spec: command.spec, environment: ProcessInfo.processInfo.environment)

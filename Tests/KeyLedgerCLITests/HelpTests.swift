@@ -77,6 +77,13 @@ final class HelpTests: CLITestCase {
         XCTAssertTrue(run.standardError.contains("signing-key show"), run.summary)
     }
 
+    func testNestedGroupNeedsSubcommand() throws {
+        let run = try keyledger(["checkpoint", "key"])
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertTrue(run.standardError.hasPrefix("error: `keyledger checkpoint key` needs a subcommand: "), run.summary)
+        XCTAssertTrue(run.standardError.contains("checkpoint key rotate"), run.summary)
+    }
+
     func testNoArgumentsIsUsageError() throws {
         let run = try keyledger([])
         XCTAssertEqual(run.status, 2, run.summary)
