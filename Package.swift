@@ -59,6 +59,7 @@ let package = Package(
         // The command-line tool: argument parsing and output only.
         .executableTarget(name: "keyledger", dependencies: ["KeyLedgerReports", "KeyLedgerDemo"]),
         .executableTarget(name: "keyledger-bench", dependencies: ["KeyLedger", "SQLiteBridge", "OpenSSLBridge", "JOSE"], path: "Sources/Benchmarks/KeyLedgerBench"),
+        .executableTarget(name: "keyledger-merkle-bench", dependencies: ["KeyLedger", "SQLiteBridge", "OpenSSLBridge", "JOSE"], path: "Sources/Benchmarks/MerkleBench"),
 
         .testTarget(name: "OpenSSLBridgeTests", dependencies: ["OpenSSLBridge"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
