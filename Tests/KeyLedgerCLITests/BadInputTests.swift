@@ -56,7 +56,7 @@ final class BadInputTests: CLITestCase {
             RejectedCommand(name: "kind reserved for the ledger",
                             arguments: ["append", "--ledger", ledger, "--signing-key", key, "--kind", "signing_key_rotated",
                                         "--actor", "alice@example.com"],
-                            messageParts: [#""signing_key_rotated" is appended only by the ledger itself"#, "keyledger signing-key rotate"]),
+                            messageParts: [#""signing_key_rotated" is appended only by `keyledger signing-key rotate`"#]),
             RejectedCommand(name: "empty actor",
                             arguments: ["append", "--ledger", ledger, "--signing-key", key, "--kind", "note", "--actor", ""],
                             messageParts: ["the actor is empty", "--actor alice@example.com"]),

@@ -11,12 +11,12 @@ final class LogFilterTests: CLITestCase {
         try super.setUpWithError()
         created = try createLedger()
         // One process per append, so that entries get distinct recorded_at times.
-        try append(created, kind: "generated", body: #"{"kid":"api-2026"}"#)
+        try append(created, kind: "x-generated", body: #"{"kid":"api-2026"}"#)
         try append(created, kind: "note", body: #"{"text":"first note"}"#)
-        try append(created, kind: "published", body: #"{"kid":"api-2026"}"#)
+        try append(created, kind: "x-published", body: #"{"kid":"api-2026"}"#)
         try append(created, kind: "x-deploy", actor: "deploy-bot", body: #"{"change":"CHG-7"}"#)
         try append(created, kind: "note", body: #"{"text":"second note"}"#)
-        try append(created, kind: "retired", body: #"{"kid":"api-2025"}"#)
+        try append(created, kind: "x-retired", body: #"{"kid":"api-2025"}"#)
         all = try logEntries(created.ledger)
         XCTAssertEqual(all.count, 7)
     }
@@ -35,8 +35,8 @@ final class LogFilterTests: CLITestCase {
 
     func testRepeatedKindSelectsEachKind() throws {
         XCTAssertEqual(try sequences(["--kind", "note"]), [3, 6])
-        XCTAssertEqual(try sequences(["--kind", "note", "--kind", "retired"]), [3, 6, 7])
-        XCTAssertEqual(try sequences(["--kind", "genesis", "--kind", "x-deploy", "--kind", "published"]), [1, 4, 5])
+        XCTAssertEqual(try sequences(["--kind", "note", "--kind", "x-retired"]), [3, 6, 7])
+        XCTAssertEqual(try sequences(["--kind", "genesis", "--kind", "x-deploy", "--kind", "x-published"]), [1, 4, 5])
         XCTAssertEqual(try sequences(["--kind", "never-used"]), [])
     }
 

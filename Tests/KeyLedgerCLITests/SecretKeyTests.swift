@@ -18,7 +18,7 @@ final class SecretKeyTests: CLITestCase {
 
         try run(["init", "--ledger", ledger, "--generate-signing-key", "ES256", "--key-out", firstKey,
                  "--actor", "alice", "--json"], expectStatus: 0)
-        try run(["append", "--ledger", ledger, "--signing-key", firstKey, "--kind", "generated", "--actor", "alice",
+        try run(["append", "--ledger", ledger, "--signing-key", firstKey, "--kind", "x-generated", "--actor", "alice",
                  "--body", #"{"kid":"api-2026"}"#, "--json"], expectStatus: 0)
         try run(["append", "--ledger", ledger, "--signing-key", firstKey, "--kind", "note", "--actor", "alice",
                  "--body", #"{"broken":"#], expectStatus: 2)
@@ -32,7 +32,7 @@ final class SecretKeyTests: CLITestCase {
                  "--body", #"{"text":"after the first rotation"}"#], expectStatus: 0)
         try run(["signing-key", "rotate", "--ledger", ledger, "--signing-key", secondKey, "--generate", "RS256",
                  "--key-out", thirdKey, "--actor", "alice"], expectStatus: 0)
-        try run(["append", "--ledger", ledger, "--signing-key", thirdKey, "--kind", "retired", "--actor", "alice",
+        try run(["append", "--ledger", ledger, "--signing-key", thirdKey, "--kind", "x-retired", "--actor", "alice",
                  "--body", #"{"kid":"api-2025"}"#, "--json"], expectStatus: 0)
         try run(["signing-key", "show", "--ledger", ledger, "--json"], expectStatus: 0)
         try run(["log", "--ledger", ledger, "--json"], expectStatus: 0)

@@ -91,6 +91,24 @@ final class ChangeControlTests: XCTestCase {
         }
     }
 
+    func testWhiteSpaceCannotDisguiseSamePerson() throws {
+        try assertRejected(.invalidActor, "white space") {
+            try ledger.openChange(ChangeRequest(id: "CHG-2", summary: "x", technician: "tom", reviewer: " tom"),
+                                  context: StepContext(actor: "tom"), signingKey: signingKey)
+        }
+        try open()
+        try assertRejected(.invalidActor, "white space") {
+            try ledger.approveChange(id: "CHG-1", context: StepContext(actor: "rita "), signingKey: signingKey)
+        }
+    }
+
+    func testManagerApprovalByReviewerIsRejected() throws {
+        try open(criticality: .c1)
+        try assertRejected(.notAllowed, "reviewer") {
+            try ledger.approveChange(id: "CHG-1", managerApproval: "rita", context: StepContext(actor: "rita"), signingKey: signingKey)
+        }
+    }
+
     func testApprovalByOtherThanReviewerIsRejected() throws {
         try open()
         try assertRejected(.notAllowed, "only \"rita\"") {

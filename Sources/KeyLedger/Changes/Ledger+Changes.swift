@@ -56,8 +56,8 @@ extension Ledger {
     public func openChange(_ request: ChangeRequest, context: StepContext, signingKey: SigningKey) throws -> Entry {
         try validateIdentifier(request.id, what: "the change id", example: "CHG-1001")
         try validateText(request.summary, what: "the summary")
-        try Event.validate(actor: request.technician)
-        try Event.validate(actor: request.reviewer)
+        try Event.validate(actor: request.technician, role: "technician", option: "--technician")
+        try Event.validate(actor: request.reviewer, role: "reviewer", option: "--reviewer")
         guard request.technician != request.reviewer else {
             throw LedgerError(.notAllowed,
                 "the technician and the reviewer are both \(quoted(request.technician)): segregation of duties needs a different reviewer")
@@ -98,7 +98,7 @@ extension Ledger {
     @discardableResult
     public func approveChange(id: String, managerApproval: String? = nil, context: StepContext,
                               signingKey: SigningKey) throws -> Entry {
-        if let manager = managerApproval { try Event.validate(actor: manager) }
+        if let manager = managerApproval { try Event.validate(actor: manager, role: "manager", option: "--manager-approval") }
         return try appendChangeStep(.changeApproved, id: id, context: context, signingKey: signingKey) { change in
             guard change.state == .open else {
                 throw Self.wrongState(change, for: "approve", allowed: [.open])
@@ -119,6 +119,9 @@ extension Ledger {
                 }
                 guard manager != change.technician else {
                     throw LedgerError(.notAllowed, "the manager approval cannot come from the technician \(quoted(manager)): name another manager")
+                }
+                guard manager != change.reviewer else {
+                    throw LedgerError(.notAllowed, "the manager approval cannot come from the reviewer \(quoted(manager)), who already approved: name another manager")
                 }
             }
             if let manager = managerApproval { body["manager_approval"] = .string(manager) }

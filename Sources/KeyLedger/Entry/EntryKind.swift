@@ -83,6 +83,34 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
         self = kind
     }
 
+    /// Parses a kind for the generic append path (`keyledger append`, NDJSON
+    /// batches), which accepts only `note` and custom `x-` kinds. Key, change
+    /// and evidence kinds have their own commands, which check the lifecycle
+    /// and the change process before appending; going around them would let
+    /// a step skip those checks.
+    public init(validatingForGenericAppend text: String) throws {
+        let kind = try EntryKind(validating: text)
+        if let command = Self.dedicatedCommands[kind] {
+            throw LedgerError(.invalidKind,
+                "event kind \(quoted(text)) is appended only by `\(command)`, which checks the step before appending it: use that command, or a note or x- kind for other events")
+        }
+        self = kind
+    }
+
+    /// The command that appends each kind the generic append path rejects.
+    static let dedicatedCommands: [EntryKind: String] = [
+        .genesis: "keyledger init", .signingKeyRotated: "keyledger signing-key rotate",
+        .generated: "keyledger key generate", .imported: "keyledger key import",
+        .published: "keyledger key publish", .retired: "keyledger key retire",
+        .rolledBack: "keyledger change rollback", .verified: "keyledger jwks check",
+        .jwksChecked: "keyledger jwks check", .verificationFailed: "keyledger jwks check",
+        .changeOpened: "keyledger change open", .changeApproved: "keyledger change approve",
+        .changeAttested: "keyledger change attest", .changeStarted: "keyledger change start",
+        .changeCompleted: "keyledger change complete", .changeAborted: "keyledger change abort",
+        .changeRolledBack: "keyledger change rollback", .reportGenerated: "keyledger report",
+        EntryKind(rawValue: "checkpoint_key_rotated"): "keyledger checkpoint key rotate",
+    ]
+
     static func unknownKindError(_ text: String) -> LedgerError {
         let known = builtIn.filter { !reserved.contains($0) }.map(\.rawValue).joined(separator: ", ")
         return LedgerError(.invalidKind,

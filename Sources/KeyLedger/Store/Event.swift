@@ -47,10 +47,11 @@ public struct Event: Sendable {
 
     /// Parses `kind` and a JSON body as given on a command line or in an NDJSON line.
     ///
-    /// - Throws: `LedgerError` for an unknown kind, JSON that does not parse
+    /// Only `note` and `x-` kinds are accepted here; see `EntryKind(validatingForGenericAppend:)`.
+    /// - Throws: `LedgerError` for an unknown or dedicated kind, JSON that does not parse
     ///   (including invalid UTF-8), or JSON that is not an object.
     public init(kind: String, actor: String, bodyJSON: [UInt8]) throws {
-        let parsedKind = try EntryKind(validating: kind)
+        let parsedKind = try EntryKind(validatingForGenericAppend: kind)
         let value: JSONValue
         do {
             value = try JSONValue(parsing: bodyJSON)
@@ -71,16 +72,23 @@ public struct Event: Sendable {
         self.body = body
     }
 
-    static func validate(actor: String) throws {
-        let trimmed = actor.trimmingCharacters(in: .whitespaces)
+    /// Checks a person's or tool's name: the actor, or a technician, reviewer or manager.
+    ///
+    /// Names are compared exactly for segregation of duties, so leading or
+    /// trailing white space, which would make one person look like two, is rejected.
+    static func validate(actor: String, role: String = "actor", option: String = "--actor") throws {
+        let trimmed = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw LedgerError(.invalidActor, "the actor is empty: name the person or tool responsible, for example --actor alice@example.com")
+            throw LedgerError(.invalidActor, "the \(role) is empty: name the person or tool responsible, for example \(option) alice@example.com")
+        }
+        guard trimmed == actor else {
+            throw LedgerError(.invalidActor, "the \(role) \(quoted(actor)) starts or ends with white space: give the name without it")
         }
         guard actor.unicodeScalars.count <= maximumActorLength else {
-            throw LedgerError(.invalidActor, "the actor \(quoted(actor)) is longer than \(maximumActorLength) characters: use a shorter identifier")
+            throw LedgerError(.invalidActor, "the \(role) \(quoted(actor)) is longer than \(maximumActorLength) characters: use a shorter identifier")
         }
-        if actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) {
-            throw LedgerError(.invalidActor, "the actor \(quoted(actor)) contains control or formatting characters: use printable text only")
+        if actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format || $0 == "\u{FFFD}" }) {
+            throw LedgerError(.invalidActor, "the \(role) \(quoted(actor)) contains control, formatting or replacement characters: use printable text only")
         }
     }
 

@@ -61,6 +61,6 @@ public enum NDJSONEvents {
             }
             body = members
         }
-        return try Event(kind: EntryKind(validating: kind), actor: actor, body: body)
+        return try Event(kind: EntryKind(validatingForGenericAppend: kind), actor: actor, body: body)
     }
 }

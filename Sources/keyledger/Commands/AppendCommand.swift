@@ -6,10 +6,10 @@ enum AppendCommand: Command {
     static let spec = CommandSpec(
         path: ["append"],
         summary: "Append one event, or a batch from NDJSON in one transaction.",
-        usage: "--ledger PATH --signing-key PEM (--kind KIND --actor WHO (--body JSON | --body-file FILE) | --ndjson FILE|- [--actor WHO]) [--durability full|normal] [--json]",
+        usage: "--ledger PATH --signing-key PEM (--kind KIND --actor WHO [--body JSON | --body-file FILE] | --ndjson FILE|- [--actor WHO]) [--durability full|normal] [--json]",
         discussion: """
-        KIND is a built-in kind (generated, published, verified, retired, rolled_back, note, ...) or a
-        custom kind starting with x-. The body is a JSON object of at most \(Event.maximumBodyBytes) bytes as canonical JSON.
+        KIND is note or a custom kind starting with x-. Key, change and JWKS events have their own
+        commands (key generate, change approve, jwks check, ...), which check the lifecycle first. The body is a JSON object of at most \(Event.maximumBodyBytes) bytes as canonical JSON.
         With --ndjson, each line is {"kind": ..., "actor": ..., "body": {...}}; the whole batch is appended
         in one transaction, or nothing is appended and the error names the bad line.
         """,
@@ -18,7 +18,7 @@ enum AppendCommand: Command {
             .value("signing-key", "PEM", "The ledger's current signing key (PKCS#8 PEM, mode 0600).", environment: "KEYLEDGER_SIGNING_KEY"),
             .value("kind", "KIND", "The event kind."),
             .value("actor", "WHO", "Who caused the event; with --ndjson, the default for lines without one."),
-            .value("body", "JSON", "The event body, a JSON object."),
+            .value("body", "JSON", "The event body, a JSON object. Default: {}."),
             .value("body-file", "FILE", "Read the event body from FILE (- for standard input)."),
             .value("ndjson", "FILE", "Append every line of FILE (- for standard input) in one transaction."),
             .value("durability", "full|normal", "full (default) syncs every commit to disk; normal is faster but a power loss may drop the last appends."),
