@@ -28,7 +28,21 @@ func topLevelHelp() -> String {
     return text
 }
 
+/// Returns the position of the first argument that is not valid UTF-8, which
+/// `CommandLine.arguments` would otherwise silently repair with U+FFFD.
+func firstInvalidUTF8Argument() -> Int? {
+    for index in 1..<Int(CommandLine.argc) {
+        guard let argument = CommandLine.unsafeArgv[index] else { continue }
+        if String(validatingCString: argument) == nil { return index }
+    }
+    return nil
+}
+
 func runMain() -> Int32 {
+    if let position = firstInvalidUTF8Argument() {
+        Terminal.message("error: argument \(position) is not valid UTF-8: give text in UTF-8, or pass bytes through a file such as --body-file")
+        return 2
+    }
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.isEmpty {
         // Called with nothing to do: the usage goes to standard error, as for any usage error.
@@ -49,6 +63,15 @@ func runMain() -> Int32 {
         .max { $0.spec.path.count < $1.spec.path.count }
     guard let command = match else {
         let group = allCommands.filter { $0.spec.path.first == arguments[0] }
+        if !group.isEmpty, arguments.dropFirst().contains("--help") || arguments.dropFirst().contains("-h") {
+            var text = "Subcommands of keyledger \(arguments[0]):\n\n"
+            for command in group {
+                text += "  " + command.spec.path.joined(separator: " ") + "  " + command.spec.summary + "\n"
+            }
+            text += "\nRun `keyledger \(arguments[0]) SUBCOMMAND --help` for a subcommand's options."
+            Terminal.output(text)
+            return 0
+        }
         if !group.isEmpty {
             let names = group.map { $0.spec.path.joined(separator: " ") }.joined(separator: ", ")
             Terminal.message("error: `keyledger \(arguments[0])` needs a subcommand: \(names)")

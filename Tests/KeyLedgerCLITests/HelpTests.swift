@@ -77,6 +77,19 @@ final class HelpTests: CLITestCase {
         XCTAssertTrue(run.standardError.contains("signing-key show"), run.summary)
     }
 
+    func testGroupHelpListsSubcommands() throws {
+        let run = try keyledger(["change", "--help"])
+        XCTAssertEqual(run.status, 0, run.summary)
+        XCTAssertTrue(run.standardOutput.contains("change approve"), run.summary)
+        XCTAssertTrue(run.standardOutput.contains("change rollback"), run.summary)
+    }
+
+    func testInvalidUTF8ArgumentIsRejected() throws {
+        let run = try shell(#"exec "$KEYLEDGER" log --ledger "$(printf 'l\377.db')""#, environment: ["KEYLEDGER": executable.path])
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertTrue(run.standardError.contains("argument 3 is not valid UTF-8"), run.summary)
+    }
+
     func testNestedGroupNeedsSubcommand() throws {
         let run = try keyledger(["checkpoint", "key"])
         XCTAssertEqual(run.status, 2, run.summary)

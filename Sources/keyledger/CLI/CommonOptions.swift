@@ -21,9 +21,13 @@ enum CommonOptions {
     }
 
     static func context(_ arguments: ParsedArguments) throws -> StepContext {
-        StepContext(actor: try arguments.required("actor"),
-                    claimedTime: try arguments.timestamp("at"),
-                    emergency: arguments.value("emergency"))
+        let claimed = try arguments.timestamp("at")
+        // A claimed time records when a past step happened; five minutes of
+        // clock difference between machines are allowed, a later time is not.
+        if let claimed, claimed.millisecondsSinceEpoch > Timestamp.now().millisecondsSinceEpoch + 300_000 {
+            throw UsageError("--at \(claimed) is in the future: --at records when a past step happened, so give a time that has passed")
+        }
+        return StepContext(actor: try arguments.required("actor"), claimedTime: claimed, emergency: arguments.value("emergency"))
     }
 
     /// Prints appended entries: JSON lines with --json, else one summary line each on standard error.
@@ -40,4 +44,12 @@ enum CommonOptions {
             }
         }
     }
+}
+
+/// The user name to record when a command that allows it is given no --actor.
+func defaultActor() -> String {
+    let environment = ProcessInfo.processInfo.environment
+    if let user = environment["USER"], !user.isEmpty { return user }
+    let name = ProcessInfo.processInfo.userName
+    return name.isEmpty ? "unknown" : name
 }

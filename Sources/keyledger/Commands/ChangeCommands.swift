@@ -158,7 +158,8 @@ enum ChangeShowCommand: Command {
             if arguments.flag("json") {
                 Terminal.output(try record.jsonValue.serialized(pretty: false))
             } else {
-                var line = "\(printable(record.id))\t\(record.state.rawValue)\t\(record.criticality?.rawValue ?? "-")"
+                let state = record.rolledBack ? "aborted (rolled back)" : record.state.rawValue
+                var line = "\(printable(record.id))\t\(state)\t\(record.criticality?.rawValue ?? "-")"
                 line += "\ttechnician=\(printable(record.technician))\treviewer=\(printable(record.reviewer))\t\(printable(record.summary))"
                 Terminal.output(line)
                 if arguments.value("id") != nil {

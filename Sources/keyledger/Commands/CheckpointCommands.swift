@@ -236,7 +236,7 @@ enum CheckpointKeyRotateCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let (ledger, signingKey) = try CommonOptions.openForAppend(arguments)
-        let actor = arguments.value("actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let actor = arguments.value("actor") ?? defaultActor()
         let previous = try arguments.value("previous-key").map { try KeyFile.loadPrivateKey(path: $0) }
 
         let newKey: PrivateKey

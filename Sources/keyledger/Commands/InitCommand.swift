@@ -31,20 +31,20 @@ enum InitCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let path = try arguments.required("ledger")
-        let actor = arguments.value("actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let actor = arguments.value("actor") ?? defaultActor()
         let signingKey: SigningKey
         var createdKeyFile: String?
         if let name = arguments.value("generate-signing-key") {
             guard arguments.values("signing-key").isEmpty else {
                 throw UsageError("give either --signing-key or --generate-signing-key, not both")
             }
-            let algorithm = try parseAlgorithm(name, option: "generate-signing-key")
+            let algorithm = try parseAlgorithm(name, option: "generate-signing-key", allowed: SigningKey.ledgerAlgorithms)
             let keyOut = try arguments.required("key-out")
             signingKey = try SigningKey.generate(algorithm)
             try KeyFile.writePrivateKey(signingKey.privateKey, to: keyOut)
             createdKeyFile = keyOut
         } else if let keyPath = arguments.value("signing-key") {
-            let algorithm = try arguments.value("alg").map { try parseAlgorithm($0, option: "alg") }
+            let algorithm = try arguments.value("alg").map { try parseAlgorithm($0, option: "alg", allowed: SigningKey.ledgerAlgorithms) }
             signingKey = try SigningKey(privateKey: KeyFile.loadPrivateKey(path: keyPath), algorithm: algorithm)
         } else {
             throw UsageError("give --signing-key PEM or --generate-signing-key ALG --key-out PEM")
@@ -120,9 +120,9 @@ enum InitCommand: Command {
 }
 
 /// Parses a JWS algorithm name given on the command line.
-func parseAlgorithm(_ name: String, option: String) throws -> JWSAlgorithm {
-    guard let algorithm = JWSAlgorithm(rawValue: name) else {
-        let names = JWSAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
+func parseAlgorithm(_ name: String, option: String, allowed: [JWSAlgorithm] = JWSAlgorithm.allCases) throws -> JWSAlgorithm {
+    guard let algorithm = JWSAlgorithm(rawValue: name), allowed.contains(algorithm) else {
+        let names = allowed.map(\.rawValue).joined(separator: ", ")
         throw UsageError("--\(option) \"\(name)\" is not a supported algorithm: use one of \(names)")
     }
     return algorithm

@@ -12,7 +12,12 @@ enum JWKSRenderCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
-        let set = try ledger.expectedJWKS(environment: try arguments.required("env"))
+        let environment = try arguments.required("env")
+        let set = try ledger.expectedJWKS(environment: environment)
+        if set.keys.isEmpty {
+            // An endpoint serving this would reject every token, so say it loudly.
+            Terminal.message("warning: no key is published or verified in \"\(environment)\": a JWKS with no keys rejects every token; check the environment name with `keyledger key list`")
+        }
         Terminal.output(try set.jsonValue.serialized(pretty: true))
         return 0
     }

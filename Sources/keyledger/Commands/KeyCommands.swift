@@ -24,7 +24,7 @@ enum KeyGenerateCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let algorithm = try parseAlgorithm(arguments.value("alg") ?? "RS256", option: "alg")
-        let bits = try arguments.integer("bits", in: 1...16384) ?? 2048
+        let bits = try arguments.integer("bits", in: 2048...4096) ?? 2048
         let request = KeyGenerationRequest(
             name: try arguments.required("name"), environment: try arguments.required("env"), algorithm: algorithm,
             rsaBits: bits, outputPath: try arguments.required("out"), change: try arguments.required("change"),

@@ -22,7 +22,7 @@ enum SigningKeyRotateCommand: Command {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let ledger = try Ledger(path: try arguments.required("ledger"))
         let current = try ledger.loadSigningKey(path: try arguments.required("signing-key"))
-        let actor = arguments.value("actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let actor = arguments.value("actor") ?? defaultActor()
         let newKey: SigningKey
         switch try arguments.exactlyOne(of: ["new-key", "generate"]) {
         case "generate":

@@ -47,7 +47,7 @@ enum VerifyCommand: Command {
         if let failure = result.failure {
             Terminal.output("INVALID: entry \(failure.sequence): \(failure.reason.rawValue)")
             Terminal.output(failure.detail)
-            Terminal.output("\(result.entriesChecked) entries before it verified")
+            Terminal.output(result.entriesChecked == 1 ? "1 entry before it verified" : "\(result.entriesChecked) entries before it verified")
             return 1
         }
         Terminal.output("valid: \(result.entriesChecked) entries, \(result.signaturesVerified) signatures verified")
