@@ -72,13 +72,25 @@ final class ExceptionRuleTests: XCTestCase {
         try scenario.cleanRotation()
         let handover = try scenario.handOver(at: "2026-10-06T08:00:00Z", to: try SigningKey.generate(.es256),
                                              previousKeyID: "a-key-that-never-signed")
-        try assertOnlyFinding(.signerHandoverGap, at: handover)
+        // Verification itself rejects such a handover, so the report names it as the failing entry.
+        try assertVerificationFails(at: handover, reason: "malformed_entry")
     }
 
     func testTimeOutOfOrder() throws {
         try scenario.cleanRotation()
         let note = try scenario.raw(at: "2026-10-05T09:45:00Z", .note, actor: "ops", ["text": "recorded before the completion"])
-        try assertOnlyFinding(.timeOutOfOrder, at: note)
+        // Verification itself rejects an entry recorded before the one it follows.
+        try assertVerificationFails(at: note, reason: "malformed_entry")
+    }
+
+    private func assertVerificationFails(at sequence: Int64, reason: String,
+                                         file: StaticString = #filePath, line: UInt = #line) throws {
+        let forged = try scenario.forge()
+        let outcome = try ReportTesting.write(forged, try ReportTesting.options(scenario), format: .json, scenario: scenario)
+        XCTAssertFalse(outcome.isValid, file: file, line: line)
+        XCTAssertEqual(outcome.report.findings.map(\.rule.id), [ExceptionRule.verificationFailed.id], file: file, line: line)
+        XCTAssertEqual(outcome.report.findings.first?.entry.sequence, sequence, file: file, line: line)
+        XCTAssertEqual(outcome.report.integrity.failure?.reason, reason, file: file, line: line)
     }
 
     // MARK: - Authorization of key steps

@@ -108,6 +108,11 @@ struct ReportAssembly {
         if !verification.trustAnchorChecked {
             warnings.append("No trust anchor was given, so the chain was checked only against its own genesis key \(verification.genesisKeyID ?? "(none)"): generate the report with --trust-anchor and the key id recorded when the ledger was created.")
         }
+        if let newest = head?.recordedAt, newest < options.period.end {
+            // The report cannot read the clock and stay reproducible, so it judges
+            // every rule as of the period's end and says when the ledger stops short of it.
+            warnings.append("The newest entry (\(newest)) is earlier than the end of the period: every deadline and open change is judged as of the period's end, so if the period is still running, findings about later deadlines and open changes may yet resolve.")
+        }
         if verification.isValid {
             warnings.append("A hash chain cannot show entries removed from its end: compare the chain head on the cover with a head recorded earlier, such as the head of the previous report's report_generated entry.")
         }
