@@ -119,4 +119,10 @@ final class LogFilterTests: CLITestCase {
         let (localHour, offset) = hour < 22 ? (hour + 2, "+02:00") : (hour - 2, "-02:00")
         return String(time.prefix(11)) + String(format: "%02d", localHour) + String(time.dropFirst(13).dropLast()) + offset
     }
+
+    func testUntilBeforeSinceIsUsageError() throws {
+        let run = try keyledger(["log", "--ledger", created.ledger, "--since", "2026-10-02", "--until", "2026-10-01"])
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertTrue(run.standardError.contains("is before --since"), run.summary)
+    }
 }

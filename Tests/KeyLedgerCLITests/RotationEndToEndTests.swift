@@ -213,6 +213,7 @@ final class RotationEndToEndTests: CLITestCase {
         let result = try run(["jwks", "check", "--env", "production", "--url", "http://127.0.0.1:\(closedLocalPort())/jwks.json",
                               "--actor", "jwks-monitor", "--timeout", "3"], expect: 1)
         XCTAssertTrue(result.standardError.contains("error:"), result.summary)
+        XCTAssertFalse(result.standardOutput.contains("missing:"), "the unreadable endpoint is the error, not missing keys\n\(result.summary)")
         let entries = try run(["log", "--kind", "verification_failed", "--json"]).outputLines
         XCTAssertEqual(entries.count, 1)
         XCTAssertTrue(entries.first?.contains("\"error\"") ?? false)

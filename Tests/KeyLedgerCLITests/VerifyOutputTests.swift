@@ -78,6 +78,7 @@ final class VerifyOutputTests: CLITestCase {
             XCTAssertEqual(failure["seq"] as? Int, tampering.sequence, tampering.name)
             XCTAssertEqual(failure["reason"] as? String, tampering.reason, tampering.name)
             XCTAssertEqual(result["entries_checked"] as? Int, tampering.entriesChecked, tampering.name)
+            XCTAssertNil(result["head"], "\(tampering.name): a failed ledger has no head to keep")
         }
         let original = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor])
         XCTAssertEqual(original.status, 0, original.summary)

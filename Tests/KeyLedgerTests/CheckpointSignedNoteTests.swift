@@ -218,4 +218,12 @@ final class CheckpointSignedNoteTests: XCTestCase {
         XCTAssertEqual(try SignedNote(parsing: note.formatted).verify(with: [reloaded]).count, 1)
         XCTAssertFalse(signer.description.contains("PRIVATE"))
     }
+
+    func testEmptyNoteSaysItIsEmpty() throws {
+        for text in ["", "\n", "  \n\n"] {
+            XCTAssertThrowsError(try SignedNote(parsing: Array(text.utf8)), "\(Array(text.utf8))") { error in
+                XCTAssertTrue("\(error)".contains("is empty"), "\(error)")
+            }
+        }
+    }
 }

@@ -38,6 +38,9 @@ public struct SignedNote: Sendable, Equatable, CustomStringConvertible {
     ///   UTF-8, has a control character other than newline, has no blank line
     ///   before its signatures, or has a malformed signature line.
     public init(parsing note: [UInt8]) throws {
+        guard !note.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
+            throw LedgerError(.invalidInput, "the signed note is empty: give a checkpoint file written by `keyledger checkpoint`")
+        }
         _ = try NoteSyntax.decodeText(note, valueName: "signed note")
         guard let separator = Self.lastBlankLine(in: note) else {
             throw LedgerError(.invalidInput, "the signed note has no blank line before its signature lines")

@@ -45,7 +45,10 @@ extension VerificationResult {
             }),
         ]
         if let genesisKeyID { object["genesis_kid"] = .string(genesisKeyID) }
-        if let head { object["head"] = .string(head.description) }
+        if let head {
+            // On a failed ledger this is only the last entry that verified, not a head to keep.
+            object[isValid ? "head" : "last_verified"] = .string(head.description)
+        }
         if let failure {
             object["failure"] = .object([
                 "seq": .number(Double(failure.sequence)),

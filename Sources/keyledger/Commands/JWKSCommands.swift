@@ -70,7 +70,10 @@ enum JWKSCheckCommand: Command {
             Terminal.output(try JSONValue.object(object).serialized(pretty: false))
         } else {
             if let error = result.error { Terminal.message("error: \(error)") }
-            for kid in result.missing { Terminal.output("missing: \(kid) is expected but not served") }
+            // When the document could not be read, every expected key counts as missing; the error says why.
+            if result.error == nil {
+                for kid in result.missing { Terminal.output("missing: \(kid) is expected but not served") }
+            }
             for kid in result.unexpected { Terminal.output("unexpected: \(printable(kid)) is served but not expected") }
             for kid in result.absentConfirmed { Terminal.output("absent: \(kid) (retired or rolled back) is no longer served") }
             let summary = result.entries.last.map { "entry \($0.sequence)" } ?? "no entry"

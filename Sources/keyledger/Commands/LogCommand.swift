@@ -30,6 +30,9 @@ enum LogCommand: Command {
             until: try arguments.timestamp("until"),
             keyID: arguments.value("kid"),
             changeID: arguments.value("change"))
+        if let since = filter.since, let until = filter.until, until < since {
+            throw UsageError("--until \(until) is before --since \(since): no entry can match, so give an --until later than --since")
+        }
         let json = arguments.flag("json")
         try ledger.entries(filter) { entry in
             if json {
