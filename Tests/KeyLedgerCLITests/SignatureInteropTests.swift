@@ -19,7 +19,7 @@ final class SignatureInteropTests: CLITestCase {
                                    "Fixtures/check_entries.py is missing from the test bundle")
 
         let created = try createLedger(algorithm: algorithm)
-        try append(created, kind: "published", body: #"{"kid":"2026-signing","jwks_uri":"https://example.com/jwks.json"}"#)
+        try append(created, kind: "x-published", body: #"{"kid":"2026-signing","jwks_uri":"https://example.com/jwks.json"}"#)
         try append(created, kind: "x-deploy", actor: "deploy-bot", body: #"{"ticket":"CHG-42","replicas":3,"ok":true,"notes":null}"#)
 
         let work = directory.appendingPathComponent("interop")
