@@ -119,14 +119,15 @@ final class ReportOutput {
         files = []
     }
 
-    /// Computes the SHA-256 of a file's bytes in lowercase hex, reading it through a memory map so a large file is not copied.
-    // NOTE: the mapped pages count toward the process's resident size while
-    // the digest runs, so peak RSS grows with the largest report file (about
-    // 11 MB per 60,000 appendix rows in CSV) although the heap does not.
-    // Hashing while writing needs an incremental SHA-256, which OpenSSLBridge
-    // does not offer yet.
+    /// Computes the SHA-256 of a file's bytes in lowercase hex, reading it in
+    /// 1 MiB chunks so that memory stays flat however large the report is.
     static func sha256Hex(of url: URL) throws -> String {
-        let data = try Data(contentsOf: url, options: .alwaysMapped)
-        return ReportAssembly.hex(Digest.sha256(data))
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        let digest = try IncrementalDigest(.sha256)
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            try digest.update(chunk)
+        }
+        return ReportAssembly.hex(try digest.finalize())
     }
 }
