@@ -57,7 +57,7 @@ func runMain() -> Int32 {
         Terminal.output("keyledger \(KeyLedgerVersion.current)")
         return 0
     }
-    // The longest command path that matches the leading words wins.
+    // Of the command paths that match the leading words, the longest is chosen.
     let match = allCommands
         .filter { Array(arguments.prefix($0.spec.path.count)) == $0.spec.path }
         .max { $0.spec.path.count < $1.spec.path.count }

@@ -133,7 +133,7 @@ public struct Row {
 
     public func isNull(_ column: Int) -> Bool { values[column] == .null }
 
-    /// The column as an integer; 0 for NULL, text or blob.
+    /// Returns the column as an integer, or 0 for NULL, text or a blob.
     public func int64(_ column: Int) -> Int64 {
         switch values[column] {
         case .integer(let number): return number
@@ -144,7 +144,7 @@ public struct Row {
 
     public func int(_ column: Int) -> Int { Int(int64(column)) }
 
-    /// The column as text; nil for NULL. A blob is decoded as UTF-8.
+    /// Returns the column as text, or nil for NULL. A blob is decoded as UTF-8.
     public func text(_ column: Int) -> String? {
         switch values[column] {
         case .text(let text): return text
@@ -155,7 +155,7 @@ public struct Row {
         }
     }
 
-    /// The column's bytes exactly as stored (text as UTF-8, or blob); nil for NULL.
+    /// Returns the column's bytes exactly as stored (text as UTF-8, or a blob), or nil for NULL.
     public func bytes(_ column: Int) -> [UInt8]? {
         switch values[column] {
         case .blob(let bytes): return bytes

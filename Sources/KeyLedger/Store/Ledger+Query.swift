@@ -1,7 +1,7 @@
 import JOSE
 import SQLiteBridge
 
-/// Which entries to read. Every condition that is set must hold.
+/// A selection of entries to read. Every condition that is set must hold.
 public struct EntryFilter: Sendable {
     public var kinds: Set<EntryKind>?
     /// Entries recorded at or after this time.
@@ -37,7 +37,7 @@ public struct LedgerHead: Equatable, Sendable, CustomStringConvertible {
 extension Ledger {
     static let entryColumns = "seq, recorded_at, kind, actor, key_id, change_id, canonical, prev_hash, entry_hash, signer_kid, signature"
 
-    /// The newest entry's sequence number and hash, or nil for an empty ledger.
+    /// Returns the newest entry's sequence number and hash, or nil for an empty ledger.
     public func head() throws -> LedgerHead? {
         try storage(path) { try headLocked() }
     }
@@ -52,7 +52,7 @@ extension Ledger {
         return LedgerHead(sequence: row.int64(0), hash: hash, recordedAt: recordedAt)
     }
 
-    /// The entry with sequence number `sequence`, or nil if there is none.
+    /// Returns the entry with sequence number `sequence`, or nil if there is none.
     public func entry(sequence: Int64) throws -> Entry? {
         var found: Entry?
         try entries(EntryFilter(sequences: sequence...sequence)) { found = $0 }

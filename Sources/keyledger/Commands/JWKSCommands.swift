@@ -15,7 +15,7 @@ enum JWKSRenderCommand: Command {
         let environment = try arguments.required("env")
         let set = try ledger.expectedJWKS(environment: environment)
         if set.keys.isEmpty {
-            // An endpoint serving this would reject every token, so say it loudly.
+            // An endpoint serving this would reject every token, so the command warns.
             Terminal.message("warning: no key is published or verified in \"\(environment)\": a JWKS with no keys rejects every token; check the environment name with `keyledger key list`")
         }
         Terminal.output(try set.jsonValue.serialized(pretty: true))
@@ -70,7 +70,7 @@ enum JWKSCheckCommand: Command {
             Terminal.output(try JSONValue.object(object).serialized(pretty: false))
         } else {
             if let error = result.error { Terminal.message("error: \(error)") }
-            // When the document could not be read, every expected key counts as missing; the error says why.
+            // When the document could not be read, every expected key counts as missing, and the error gives the reason.
             if result.error == nil {
                 for kid in result.missing { Terminal.output("missing: \(kid) is expected but not served") }
             }
