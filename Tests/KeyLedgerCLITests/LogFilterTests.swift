@@ -37,7 +37,7 @@ final class LogFilterTests: CLITestCase {
         XCTAssertEqual(try sequences(["--kind", "note"]), [3, 6])
         XCTAssertEqual(try sequences(["--kind", "note", "--kind", "x-retired"]), [3, 6, 7])
         XCTAssertEqual(try sequences(["--kind", "genesis", "--kind", "x-deploy", "--kind", "x-published"]), [1, 4, 5])
-        XCTAssertEqual(try sequences(["--kind", "never-used"]), [])
+        XCTAssertEqual(try sequences(["--kind", "x-never-used"]), [])
     }
 
     func testSinceIncludesItsTime() throws {
@@ -124,5 +124,11 @@ final class LogFilterTests: CLITestCase {
         let run = try keyledger(["log", "--ledger", created.ledger, "--since", "2026-10-02", "--until", "2026-10-01"])
         XCTAssertEqual(run.status, 2, run.summary)
         XCTAssertTrue(run.standardError.contains("is before --since"), run.summary)
+    }
+
+    func testUnknownKindIsUsageError() throws {
+        let run = try keyledger(["log", "--ledger", created.ledger, "--kind", "publishd"])
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertTrue(run.standardError.contains("\"publishd\" is not an event kind"), run.summary)
     }
 }

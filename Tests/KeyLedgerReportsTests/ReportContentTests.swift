@@ -16,6 +16,17 @@ final class ReportContentTests: XCTestCase {
         try ReportTesting.write(try scenario.forge(), options, format: format, scenario: scenario)
     }
 
+    func testCSVChangesCarryRollbackPlanAndEvidence() throws {
+        let outcome = try write(try ReportTesting.options(scenario), .csv)
+        let changesFile = try XCTUnwrap(outcome.files.first { $0.name.hasSuffix("-changes.csv") })
+        let text = try ReportTesting.text(changesFile)
+        XCTAssertTrue(text.hasPrefix(#""id","summary","technician","reviewer","criticality","window_start","window_end","rollback_plan","#), text)
+        let plan = try XCTUnwrap(outcome.report.changes.compactMap(\.rollbackPlan).first)
+        XCTAssertTrue(text.contains(plan), "the rollback plan is in the CSV")
+        let evidence = try XCTUnwrap(outcome.report.changes.flatMap(\.attestations).compactMap(\.evidence).first)
+        XCTAssertTrue(text.contains("(\(evidence))"), "attestation evidence is in the CSV")
+    }
+
     func testPopulationCountsChangesAndKeys() throws {
         let report = try write(try ReportTesting.options(scenario)).report
         XCTAssertEqual(report.changes.map(\.id), ["CHG-1001", "CHG-1002", "CHG-1003", "CHG-1004"],

@@ -135,19 +135,22 @@ struct CSVReportRenderer {
 
     private func changes(_ writer: ReportFileWriter) {
         writer.write(CSVText.record([
-            "id", "summary", "technician", "reviewer", "criticality", "window_start", "window_end",
+            "id", "summary", "technician", "reviewer", "criticality", "window_start", "window_end", "rollback_plan",
             "opened_time", "opened_actor", "opened_seq", "approved_time", "approved_by", "approval_seq", "manager_approval",
             "started_time", "started_seq", "finished_kind", "finished_time", "finished_seq", "outcome", "reason",
             "attestations", "rolled_back_keys", "keys", "state_at_start", "entries_in_period", "sample_rank",
         ]))
         for change in report.changes {
-            let attestations = change.attestations.map { "\($0.item)=\($0.passed ? "pass" : "fail")@\($0.step.sequence)" }
+            let attestations = change.attestations.map { attestation in
+                "\(attestation.item)=\(attestation.passed ? "pass" : "fail")@\(attestation.step.sequence)"
+                    + (attestation.evidence.map { " (\($0))" } ?? "")
+            }
             let rolledBack = change.rolledBackKeys.map { key in
                 "\(key.keyID) (\(key.environment)) absent " + (key.absenceConfirmed.map { "@\($0.sequence)" } ?? "unconfirmed")
             }
             writer.write(CSVText.record([
                 change.id, change.summary, change.technician, change.reviewer, text(change.criticality),
-                time(change.windowStart), time(change.windowEnd),
+                time(change.windowStart), time(change.windowEnd), text(change.rollbackPlan),
                 time(change.opened?.time), text(change.opened?.actor), sequence(change.opened),
                 time(change.approval?.time), text(change.approval?.actor), sequence(change.approval), text(change.managerApproval),
                 time(change.started?.time), sequence(change.started),

@@ -24,6 +24,10 @@ enum LogCommand: Command {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
         let kinds = arguments.values("kind")
+        // A mistyped kind would match nothing and look like an empty ledger, so it is rejected.
+        for kind in kinds where !(EntryKind(rawValue: kind).isBuiltIn || EntryKind(rawValue: kind).isCustom) {
+            throw UsageError("--kind \"\(kind)\" is not an event kind: use a built-in kind such as published or change_approved, or an x- custom kind")
+        }
         let filter = EntryFilter(
             kinds: kinds.isEmpty ? nil : Set(kinds.map(EntryKind.init(rawValue:))),
             since: try arguments.timestamp("since"),
