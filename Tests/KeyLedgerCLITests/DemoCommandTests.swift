@@ -18,6 +18,10 @@ final class DemoCommandTests: CLITestCase {
             XCTAssertEqual(try mode(of: path("demo/keys/\(key)")), 0o600, key)
         }
 
+        let suggestion = try XCTUnwrap(demo.outputLines.last { $0.hasPrefix("verify it yourself with: ") }, demo.summary)
+        let program = try XCTUnwrap(suggestion.dropFirst("verify it yourself with: ".count).split(separator: " ").first)
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: String(program)), "the printed command names this binary: \(suggestion)")
+
         let verify = try keyledgerSucceeds(["verify", "--ledger", path("demo/ledger.db"), "--trust-anchor", anchor])
         XCTAssertTrue(verify.standardOutput.hasPrefix("valid:"), verify.summary)
         let kinds = try keyledgerSucceeds(["log", "--ledger", path("demo/ledger.db")]).outputLines

@@ -33,7 +33,10 @@ enum DemoCommand: Command {
             Terminal.output("")
             Terminal.output("open the report with: xdg-open \(html)")
         }
-        Terminal.output("verify it yourself with: keyledger verify --ledger \(outcome.ledgerPath) --trust-anchor \(outcome.trustAnchor)")
+        // Name this binary by its path when it was started by one (as `swift run` does), so the command works as printed.
+        let program = CommandLine.arguments[0].contains("/")
+            ? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path : "keyledger"
+        Terminal.output("verify it yourself with: \(program) verify --ledger \(outcome.ledgerPath) --trust-anchor \(outcome.trustAnchor)")
         return 0
     }
 }
