@@ -288,4 +288,15 @@ final class CheckpointKeyTests: XCTestCase {
         let note = try ledger.checkpoint(origin: "keyledger/\(ledger.ledgerID)").sign(with: signer)
         assertCode(.integrity, try LedgerCheckpoint.verify(note, keys: [signer.verifierKey]), "origin differs from key name")
     }
+
+    func testSigningKeyCannotBecomeCheckpointKey() throws {
+        let checkpointKey = try PrivateKey.generate(.ed25519)
+        let ledger = try createLedger(checkpointKey: checkpointKey)
+        let reused = try SigningKey(privateKey: checkpointKey)
+        XCTAssertThrowsError(try ledger.rotateSigningKey(to: reused, actor: "security", signingKey: signingKey)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .invalidInput, "\(error)")
+            XCTAssertTrue("\(error)".contains("checkpoint key"), "\(error)")
+        }
+        XCTAssertEqual(try ledger.head()?.sequence, 1, "the rejected handover appended nothing")
+    }
 }

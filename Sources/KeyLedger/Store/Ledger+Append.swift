@@ -61,6 +61,11 @@ extension Ledger {
         guard newKey.keyID != signingKey.keyID else {
             throw LedgerError(.invalidInput, "the new signing key is the current one (kid \(newKey.keyID)): generate or give a different key")
         }
+        // One stolen key must not be able both to sign entries and to sign checkpoints.
+        if let checkpointKey = try currentCheckpointKey(), checkpointKey.keyID == newKey.keyID {
+            throw LedgerError(.invalidInput,
+                "the new signing key is the ledger's checkpoint key (kid \(newKey.keyID)): use a different key for signing entries")
+        }
         var body: [String: JSONValue] = [
             "signing_key": newKey.publicJWK.jsonValue,
             "previous_kid": .string(signingKey.keyID),
