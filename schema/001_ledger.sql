@@ -13,7 +13,7 @@ CREATE TABLE ledger (
 );
 
 -- The entries. `canonical` contains the exact RFC 8785 bytes that were hashed
--- and signed; the other content columns repeat fields of it so that SQL can
+-- and signed. The other content columns repeat fields of it so that SQL can
 -- filter on them, and verification checks that they agree with it.
 CREATE TABLE entries (
     seq         INTEGER PRIMARY KEY CHECK (seq >= 1),

@@ -119,7 +119,7 @@ final class RotationEndToEndTests: CLITestCase {
         XCTAssertEqual(Set(retired["absent_confirmed"] as? [String] ?? []), [old, extra])
         try run(["change", "complete", "--id", "CHG-1003", "--actor", "tina"])
 
-        // The served production JWKS holds exactly the new key.
+        // The served production JWKS contains the new key and not the retired one.
         let served = try String(contentsOf: directory.appendingPathComponent("www/production/jwks.json"), encoding: .utf8)
         XCTAssertTrue(served.contains(production))
         XCTAssertFalse(served.contains(old))

@@ -120,8 +120,8 @@ final class ReportContentTests: XCTestCase {
     }
 
     func testSampleDependsOnTheSeed() throws {
-        // The ledger's keys are random, so each seed's pick is too; with 24 seeds the
-        // chance that all pick the same one of the scenario's changes is below one in a million.
+        // The ledger's keys are random, so each seed's pick is random too. With 24 seeds,
+        // the chance that all pick the same one of the scenario's changes is below one in a million.
         let selections = try (0..<24).map { "seed-\($0)" }.map { seed in
             try write(try ReportTesting.options(scenario, sample: SampleRequest(size: 1, seed: seed))).report.sample?.selected.first?.change
         }

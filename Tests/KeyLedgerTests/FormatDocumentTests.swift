@@ -14,7 +14,7 @@ final class FormatDocumentTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     private static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/format")
 
-    /// The fenced code block that follows the marker `<!-- example:NAME -->`.
+    /// Returns the fenced code block that follows the marker `<!-- example:NAME -->`.
     private func block(_ name: String) throws -> String {
         let document = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
         let marker = "<!-- example:\(name) -->"

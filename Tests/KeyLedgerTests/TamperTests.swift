@@ -13,7 +13,7 @@ final class TamperTests: XCTestCase {
     private var signingKey: SigningKey!
     private var path: String!
 
-    /// A ledger with the genesis entry and notes 2 to 10.
+    /// Creates a ledger with the genesis entry and notes 2 to 10.
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(self)
         signingKey = try SigningKey.generate(.rs256)

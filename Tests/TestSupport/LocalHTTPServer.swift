@@ -49,7 +49,7 @@ public final class LocalHTTPServer {
     }
 }
 
-/// A 127.0.0.1 port with nothing listening, for unreachable-endpoint tests.
+/// Returns a 127.0.0.1 port with nothing listening, for unreachable-endpoint tests.
 public func closedLocalPort() -> Int {
     // Nothing listens on the discard port on the machines these tests run on,
     // so a connection to it is refused at once.

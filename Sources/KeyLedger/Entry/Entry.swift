@@ -10,7 +10,7 @@ public struct Entry: Sendable {
     /// When the ledger recorded the entry (UTC, millisecond precision).
     public let recordedAt: Timestamp
     public let kind: EntryKind
-    /// Who caused the event: a person or a tool, as the appender named it.
+    /// The person or tool that caused the event, as the appender named it.
     public let actor: String
     /// The event's details, a JSON object whose members depend on the kind.
     public let body: [String: JSONValue]

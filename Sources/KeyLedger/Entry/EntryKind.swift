@@ -86,7 +86,7 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// Parses a kind for the generic append path (`keyledger append`, NDJSON
     /// batches), which accepts only `note` and custom `x-` kinds. Key, change
     /// and evidence kinds have their own commands, which check the lifecycle
-    /// and the change process before appending; going around them would let
+    /// and the change process before appending. Going around them would let
     /// a step skip those checks.
     public init(validatingForGenericAppend text: String) throws {
         let kind = try EntryKind(validating: text)

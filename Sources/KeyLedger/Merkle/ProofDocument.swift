@@ -144,7 +144,7 @@ struct ProofDocument {
         }
         let proof = try array.map { item in
             guard let text = item.stringValue, let hash = NoteSyntax.decodeBase64(text), hash.count == MerkleTree.hashByteCount else {
-                throw LedgerError(.invalidInput, "the proof array holds an item that is not the standard base64 of a 32-byte hash")
+                throw LedgerError(.invalidInput, "the proof array contains an item that is not the standard base64 of a 32-byte hash: give each hash as standard base64")
             }
             return hash
         }

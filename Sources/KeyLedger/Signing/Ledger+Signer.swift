@@ -11,7 +11,7 @@ public struct LedgerSigner: Sendable {
 }
 
 extension Ledger {
-    /// The current signer: the genesis key, or the key named by the latest handover.
+    /// Returns the current signer: the genesis key, or the key named by the latest handover.
     public func currentSigner() throws -> LedgerSigner {
         try storage(path) {
             let rows = try connection.query(

@@ -43,7 +43,7 @@ public struct SigningKey: Sendable {
         self.publicJWK = jwk
     }
 
-    /// Generates a new key pair for `algorithm` (2048-bit RSA for the RSA algorithms unless `rsaBits` says otherwise).
+    /// Generates a new key pair for `algorithm` (2048-bit RSA for the RSA algorithms unless `rsaBits` sets another size).
     public static func generate(_ algorithm: JWSAlgorithm, rsaBits: Int = 2048) throws -> SigningKey {
         let spec: KeySpec
         switch algorithm {

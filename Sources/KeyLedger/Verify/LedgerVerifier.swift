@@ -301,7 +301,7 @@ struct ChainVerifier {
             ("change_id", row.changeID, content.body["change"]?.stringValue),
         ]
         for (name, stored, hashed) in columns where stored != hashed {
-            throw fail(.hashMismatch, "entry \(sequence) column \(name) is \(quoted(stored ?? "NULL")) but the hashed content says \(quoted(hashed ?? "NULL"))")
+            throw fail(.hashMismatch, "entry \(sequence) column \(name) is \(quoted(stored ?? "NULL")) but the hashed content has \(quoted(hashed ?? "NULL"))")
         }
         guard row.signerKeyID == content.signerKeyID else {
             throw fail(.unknownSigner, "entry \(sequence) column signer_kid is \(quoted(row.signerKeyID ?? "NULL")) but the hashed content names signer \(content.signerKeyID)")

@@ -1,6 +1,6 @@
 /// The outcome of verifying a ledger: what was checked and the first failure, if any.
 public struct VerificationResult: Sendable {
-    /// Why an entry failed verification.
+    /// The reason an entry failed verification.
     public enum Reason: String, Sendable, CaseIterable {
         /// The entry's sequence number is not one more than the entry before it.
         case sequenceGap = "sequence_gap"

@@ -110,7 +110,7 @@ struct ReportAssembly {
         }
         if let newest = head?.recordedAt, newest < options.period.end {
             // The report cannot read the clock and stay reproducible, so it judges
-            // every rule as of the period's end and says when the ledger stops short of it.
+            // every rule as of the period's end and warns when the ledger stops short of it.
             warnings.append("The newest entry (\(newest)) is earlier than the end of the period: every deadline and open change is judged as of the period's end, so if the period is still running, findings about later deadlines and open changes may yet resolve.")
         }
         if verification.isValid {

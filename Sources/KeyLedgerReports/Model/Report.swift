@@ -41,7 +41,7 @@ public struct ReportCover: Sendable {
     public let analysedThrough: Int64
     /// The checkpoint at the end of the period; nil when the stored Merkle tree does not reach it yet.
     public internal(set) var checkpoint: PeriodCheckpoint?
-    /// Why `checkpoint` is nil.
+    /// The reason `checkpoint` is nil.
     public internal(set) var checkpointUnavailable: String?
     /// The previous quarter's checkpoint, when one was given, compared with this ledger.
     public internal(set) var previousCheckpoint: PreviousCheckpointCheck?

@@ -46,7 +46,7 @@ enum CommonOptions {
     }
 }
 
-/// The user name to record when a command that allows it is given no --actor.
+/// Returns the user name to record when a command that allows it is given no --actor.
 func defaultActor() -> String {
     let environment = ProcessInfo.processInfo.environment
     if let user = environment["USER"], !user.isEmpty { return user }

@@ -71,7 +71,7 @@ struct ParsedArguments {
 
     func flag(_ name: String) -> Bool { flags.contains(name) }
 
-    /// The option's value, or its environment variable's value when the option is absent.
+    /// Returns the option's value, or its environment variable's value when the option is absent.
     func value(_ name: String) -> String? {
         if let given = values[name]?.last { return given }
         if let variable = spec.options.first(where: { $0.name == name })?.environment,
