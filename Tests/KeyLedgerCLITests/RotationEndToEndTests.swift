@@ -172,6 +172,45 @@ final class RotationEndToEndTests: CLITestCase {
         XCTAssertEqual(try run(["log", "--kind", "report_generated"]).outputLines.count, 1)
     }
 
+    func testRollbackOfRetirementRestoresKey() throws {
+        try run(["init", "--generate-signing-key", "ES256", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
+        try openAndStart("CHG-1")
+        let old = try generate("production", change: "CHG-1", file: "old.pem")
+        try run(["key", "publish", "--kid", old, "--env", "production", "--change", "CHG-1", "--actor", "tina"])
+        try deploy("production")
+        XCTAssertEqual(try check("production", change: "CHG-1")["matched"] as? Bool, true)
+        try run(["change", "complete", "--id", "CHG-1", "--actor", "tina"])
+
+        // CHG-2 swaps the old key for a new one, then is rolled back.
+        try openAndStart("CHG-2")
+        let new = try generate("production", change: "CHG-2", file: "new.pem")
+        try run(["key", "publish", "--kid", new, "--env", "production", "--change", "CHG-2", "--actor", "tina"])
+        try deploy("production")
+        XCTAssertEqual(try check("production", change: "CHG-2")["matched"] as? Bool, true)
+        try run(["key", "retire", "--kid", old, "--env", "production", "--change", "CHG-2", "--actor", "tina"])
+        let rollback = try run(["change", "rollback", "--id", "CHG-2", "--reason", "clients rejected the new key", "--actor", "tina"])
+        XCTAssertTrue(rollback.standardError.contains("restored CHG-2 key \(old) (back to verified)"), rollback.summary)
+        XCTAssertEqual(try state(of: old, in: "production"), "verified")
+        XCTAssertEqual(try state(of: new, in: "production"), "rolled_back")
+
+        let rendered = try run(["jwks", "render", "--env", "production"])
+        XCTAssertTrue(rendered.standardOutput.contains(old), rendered.summary)
+        XCTAssertFalse(rendered.standardOutput.contains(new), rendered.summary)
+        XCTAssertFalse(rendered.standardError.contains("warning"), rendered.summary)
+        try deploy("production")
+        let proven = try check("production", change: "CHG-2")
+        XCTAssertEqual(proven["matched"] as? Bool, true)
+        XCTAssertEqual(proven["absent_confirmed"] as? [String], [new])
+
+        let log = try run(["log", "--kind", "change_rolled_back", "--json"]).outputLines
+        let entry = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(log.first).utf8)) as? [String: Any])
+        let body = try XCTUnwrap(entry["body"] as? [String: Any])
+        let restored = try XCTUnwrap(body["restored"] as? [[String: Any]])
+        XCTAssertEqual(restored.first?["kid"] as? String, old)
+        XCTAssertEqual(restored.first?["state"] as? String, "verified")
+        XCTAssertEqual(try run(["log", "--kind", "restored"]).outputLines.count, 1)
+    }
+
     func testRejectedStepsAppendNothing() throws {
         try run(["init", "--generate-signing-key", "ES256", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
         try run(["change", "open", "--id", "CHG-1", "--summary", "Rotate", "--technician", "tina", "--reviewer", "rui", "--actor", "tina"])

@@ -351,4 +351,70 @@ final class ExceptionRuleTests: XCTestCase {
         XCTAssertEqual(change.rolledBackKeys.first?.absenceConfirmed?.sequence, proof.last)
         XCTAssertEqual(change.rolledBackKeys.first?.absenceConfirmed?.entry.hashHex, proof.last.map(forged.hash))
     }
+
+    // MARK: - Rollbacks that restore retired keys
+
+    /// Records a second rotation, CHG-2, that retires `oldKey`, then rolls CHG-2 back at 10:10.
+    ///
+    /// - Returns: the new key and the sequence numbers of the rollback's entries.
+    private func rotateThenRollBack(retiring oldKey: String) throws -> (newKey: String, rollback: [Int64]) {
+        try scenario.open("CHG-2", at: "2026-11-10T08:00:00Z", window: ("2026-11-10T09:00:00Z", "2026-11-10T12:00:00Z"))
+        try scenario.attest("CHG-2", at: "2026-11-10T08:05:00Z")
+        try scenario.approve("CHG-2", at: "2026-11-10T08:30:00Z")
+        try scenario.start("CHG-2", at: "2026-11-10T09:00:00Z")
+        let newKey = try scenario.generate("CHG-2", at: "2026-11-10T09:05:00Z")
+        try scenario.publish(newKey.keyID, "CHG-2", at: "2026-11-10T09:10:00Z")
+        try scenario.checkJWKS(at: "2026-11-10T09:15:00Z", change: "CHG-2")
+        try scenario.retire(oldKey, "CHG-2", at: "2026-11-10T10:00:00Z")
+        try scenario.checkJWKS(at: "2026-11-10T10:05:00Z", change: "CHG-2")
+        let rollback = try scenario.step(at: "2026-11-10T10:10:00Z") { ledger, signingKey in
+            try ledger.rollbackChange(id: "CHG-2", reason: "clients rejected the new key", context: StepContext(actor: "tina"),
+                                      signingKey: signingKey)
+        }
+        return (newKey.keyID, rollback)
+    }
+
+    func testRollbackRestoresRetiredKeyInReport() throws {
+        let oldKey = try scenario.cleanRotation()
+        let (newKey, rollback) = try rotateThenRollBack(retiring: oldKey)
+        let proof = try scenario.checkJWKS(at: "2026-11-10T10:20:00Z", change: "CHG-2")
+
+        let forged = try scenario.forge()
+        let outcome = try ReportTesting.write(forged, try ReportTesting.options(scenario), format: .json, scenario: scenario)
+        XCTAssertTrue(outcome.isValid)
+        XCTAssertEqual(outcome.report.findings.map(\.explanation), [])
+        let change = try XCTUnwrap(outcome.report.changes.first { $0.id == "CHG-2" })
+        XCTAssertEqual(change.outcome, "rolled_back")
+        XCTAssertEqual(change.rolledBackKeys.map(\.keyID), [newKey])
+        XCTAssertEqual(change.restoredKeys.map(\.keyID), [oldKey])
+        XCTAssertEqual(change.restoredKeys.map(\.state), ["verified"])
+        XCTAssertEqual(change.restoredKeys.first?.servedAgain?.sequence, proof.first, "the verified entry of the later check")
+        let old = try XCTUnwrap(outcome.report.keys.first { $0.keyID == oldKey })
+        XCTAssertEqual(old.stateAtEnd, .verified)
+        XCTAssertNil(old.ended, "a restored key is no longer ended")
+        XCTAssertEqual(rollback.count, 3, "rolled_back, restored, change_rolled_back")
+    }
+
+    func testRestoredKeyNotVerifiedInTime() throws {
+        let oldKey = try scenario.cleanRotation()
+        let (newKey, rollback) = try rotateThenRollBack(retiring: oldKey)
+        // A check two days later shows both keys right, but too late for the restored key.
+        try scenario.checkJWKS(at: "2026-11-12T12:00:00Z", change: "CHG-2")
+
+        let outcome = try ReportTesting.write(try scenario.forge(), try ReportTesting.options(scenario), format: .json, scenario: scenario)
+        let late = outcome.report.findings.filter { $0.rule.id == ExceptionRule.keyNotVerifiedInTime.id }
+        XCTAssertEqual(late.map(\.keyID), [oldKey], late.map(\.explanation).joined(separator: "\n"))
+        XCTAssertEqual(late.first?.entry.sequence, rollback[1], "the finding points at the restored entry")
+        let absent = outcome.report.findings.filter { $0.rule.id == ExceptionRule.keyAbsenceNotConfirmed.id }
+        XCTAssertEqual(absent.map(\.keyID), [newKey], "only the rolled-back key had to be shown absent")
+    }
+
+    func testRestoredEntryForUnretiredKeyIsLifecycleViolation() throws {
+        let key = try scenario.cleanRotation()
+        let restored = try scenario.raw(at: "2026-10-05T12:00:00Z", .restored, actor: "tina", [
+            "kid": .string(key), "env": .string("production"), "change": .string("CHG-1"), "state": .string("verified"),
+        ])
+        try scenario.checkJWKS(at: "2026-10-05T12:05:00Z")
+        try assertOnlyFinding(.keyLifecycleViolation, at: restored)
+    }
 }

@@ -137,6 +137,86 @@ final class KeyLifecycleTests: XCTestCase {
         XCTAssertEqual(try ledger.expectedJWKS(environment: "production").keys.count, 0)
     }
 
+    /// Records a JWKS check in which the endpoint serves exactly the expected set.
+    private func checkServedAsExpected(_ env: String = "production", change: String) throws {
+        let served = try ledger.expectedJWKS(environment: env).jsonValue.serialized(pretty: false)
+        let observation = JWKSObservation(source: .file("jwks.json"), body: Array(served.utf8))
+        let result = try ledger.checkJWKS(environment: env, observation: observation, change: change, context: tom, signingKey: signingKey)
+        XCTAssertTrue(result.matched)
+    }
+
+    /// Puts a verified key in service under CHG-1, then rotates to a new key under CHG-2, which retires it.
+    private func rotateRetiringOldKey() throws -> (old: String, new: String, retired: Entry) {
+        try startChange("CHG-1")
+        let old = try generate(change: "CHG-1")
+        try ledger.publishKey(id: old, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+        try checkServedAsExpected(change: "CHG-1")
+        try ledger.completeChange(id: "CHG-1", context: tom, signingKey: signingKey)
+
+        try startChange("CHG-2")
+        let new = try generate(change: "CHG-2")
+        try ledger.publishKey(id: new, environment: "production", change: "CHG-2", context: tom, signingKey: signingKey)
+        try checkServedAsExpected(change: "CHG-2")
+        let retired = try ledger.retireKey(id: old, environment: "production", change: "CHG-2", context: tom, signingKey: signingKey)
+        return (old, new, retired)
+    }
+
+    func testRollbackRestoresKeyTheChangeRetired() throws {
+        let (old, new, retired) = try rotateRetiringOldKey()
+        XCTAssertEqual(try ledger.expectedJWKS(environment: "production").keys.map { try $0.thumbprint() }, [new])
+
+        let entries = try ledger.rollbackChange(id: "CHG-2", reason: "clients rejected the new key", context: tom, signingKey: signingKey)
+        XCTAssertEqual(entries.map(\.kind), [.rolledBack, .restored, .changeRolledBack])
+        XCTAssertEqual(entries[0].keyID, new)
+        XCTAssertEqual(entries[1].keyID, old)
+        XCTAssertEqual(entries[1].body["state"], .string("verified"))
+        XCTAssertEqual(entries[1].body["change"], .string("CHG-2"))
+        XCTAssertEqual(entries[1].body["retired_seq"], .number(Double(retired.sequence)))
+        XCTAssertEqual(entries[2].body["restored"], .array([
+            .object(["kid": .string(old), "env": .string("production"), "state": .string("verified")]),
+        ]))
+        XCTAssertEqual(entries[2].body["keys"], .array([.object(["kid": .string(new), "env": .string("production")])]))
+
+        let record = try XCTUnwrap(ledger.key(id: old, environment: "production"))
+        XCTAssertEqual(record.state, .verified)
+        XCTAssertNil(record.ended)
+        XCTAssertEqual(record.restored?.sequence, entries[1].sequence)
+        XCTAssertEqual(try ledger.key(id: new, environment: "production")?.state, .rolledBack)
+        XCTAssertEqual(try ledger.expectedJWKS(environment: "production").keys.map { try $0.thumbprint() }, [old])
+        XCTAssertTrue(try ledger.verify().isValid)
+    }
+
+    func testRestoredKeyContinuesItsLifecycle() throws {
+        let (old, _, _) = try rotateRetiringOldKey()
+        try ledger.rollbackChange(id: "CHG-2", context: tom, signingKey: signingKey)
+        try startChange("CHG-3")
+        try checkServedAsExpected(change: "CHG-3")
+        try ledger.retireKey(id: old, environment: "production", change: "CHG-3", context: tom, signingKey: signingKey)
+        XCTAssertEqual(try ledger.key(id: old, environment: "production")?.state, .retired)
+        try assertRejected(.notAllowed, "retired and cannot become published") {
+            try ledger.publishKey(id: old, environment: "production", change: "CHG-3", context: tom, signingKey: signingKey)
+        }
+    }
+
+    func testRollbackKeepsRetiredKeyTheChangeCreated() throws {
+        try startChange()
+        let kid = try generate()
+        try ledger.publishKey(id: kid, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+        try checkServedAsExpected(change: "CHG-1")
+        try ledger.retireKey(id: kid, environment: "production", change: "CHG-1", context: tom, signingKey: signingKey)
+
+        let entries = try ledger.rollbackChange(id: "CHG-1", context: tom, signingKey: signingKey)
+        XCTAssertEqual(entries.map(\.kind), [.changeRolledBack], "a key that was not served before the change stays retired")
+        XCTAssertNil(entries[0].body["restored"])
+        XCTAssertEqual(try ledger.key(id: kid, environment: "production")?.state, .retired)
+    }
+
+    func testRestoredKindOnlyThroughRollback() throws {
+        XCTAssertThrowsError(try EntryKind(validatingForGenericAppend: "restored")) { error in
+            XCTAssertTrue("\(error)".contains("keyledger change rollback"), "\(error)")
+        }
+    }
+
     func testExpectedJWKSHoldsPublishedKeysOnly() throws {
         try startChange()
         let generatedOnly = try generate()

@@ -212,14 +212,24 @@ extension EntryKind {
     public var isChangeStep: Bool { Self.changeSteps.contains(self) }
 
     /// The kinds that move a key through its lifecycle.
-    public static let keySteps: Set<EntryKind> = [.generated, .imported, .published, .verified, .retired, .rolledBack]
+    public static let keySteps: Set<EntryKind> = [.generated, .imported, .published, .verified, .retired, .rolledBack, .restored]
 }
 
 extension Ledger {
     /// Rolls a change back: every key the change generated, imported or
-    /// published that is still live becomes `rolled_back`, and the change becomes aborted.
+    /// published that is still live becomes `rolled_back`, every key the
+    /// change retired returns to the state it had before (`restored`), and
+    /// the change becomes aborted.
     ///
-    /// The expected JWKS then excludes those keys; a later JWKS check proves they are gone.
+    /// The expected JWKS then excludes the rolled-back keys and again
+    /// includes the restored ones; a later JWKS check proves the endpoint
+    /// followed. The keys are chosen inside the append's write lock, so a
+    /// concurrent key step cannot slip between the choice and the entries.
+    /// A key the change retired but also generated, imported or published
+    /// stays retired, because it was not served before the change.
+    /// - Returns: one `rolled_back` or `restored` entry per key, then the
+    ///   `change_rolled_back` entry, whose `keys` member lists the rolled-back
+    ///   keys and whose `restored` member, present when there are any, the restored ones.
     @discardableResult
     public func rollbackChange(id: String, reason: String? = nil, context: StepContext,
                                signingKey: SigningKey) throws -> [Entry] {
@@ -233,21 +243,37 @@ extension Ledger {
             guard [.approved, .inProgress, .complete].contains(change.state) else {
                 throw Self.wrongState(change, for: "roll back", allowed: [.approved, .inProgress, .complete])
             }
-            let affected = try keys().filter { key in
+            let keys = try keys()
+            let rolledBack = keys.filter { key in
                 let touched = key.origin?.change == id || key.published?.change == id
                 return touched && key.state.allowedTransitions.contains(.rolledBack)
             }
+            let restored = keys.compactMap { key in key.stateRestored(byRollbackOf: id).map { (key, $0) } }
+
             var events: [Event] = []
-            for key in affected {
+            for key in rolledBack {
                 let body: [String: JSONValue] = [
                     "kid": .string(key.keyID), "env": .string(key.environment), "change": .string(id),
                 ]
                 events.append(try Event(kind: .rolledBack, actor: context.actor, body: context.decorate(body)))
             }
+            for (key, state) in restored {
+                let body: [String: JSONValue] = [
+                    "kid": .string(key.keyID), "env": .string(key.environment), "change": .string(id),
+                    "state": .string(state.rawValue), "retired_seq": .number(Double(key.ended!.sequence)),
+                ]
+                events.append(try Event(kind: .restored, actor: context.actor, body: context.decorate(body)))
+            }
             var body: [String: JSONValue] = [
                 "change": .string(id),
-                "keys": .array(affected.map { .object(["kid": .string($0.keyID), "env": .string($0.environment)]) }),
+                "keys": .array(rolledBack.map { .object(["kid": .string($0.keyID), "env": .string($0.environment)]) }),
             ]
+            // Present only when the rollback restored a key, so rollbacks that restore none keep their old form.
+            if !restored.isEmpty {
+                body["restored"] = .array(restored.map { key, state in
+                    .object(["kid": .string(key.keyID), "env": .string(key.environment), "state": .string(state.rawValue)])
+                })
+            }
             if let reason { body["reason"] = .string(reason) }
             events.append(try Event(kind: .changeRolledBack, actor: context.actor, body: context.decorate(body)))
             return events

@@ -31,6 +31,9 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let verified = EntryKind(rawValue: "verified")
     public static let retired = EntryKind(rawValue: "retired")
     public static let rolledBack = EntryKind(rawValue: "rolled_back")
+    /// A retired key returned to its state before retirement (`state` in the body)
+    /// because the change that retired it was rolled back.
+    public static let restored = EntryKind(rawValue: "restored")
     /// A JWKS check whose served keys matched the expected set.
     public static let jwksChecked = EntryKind(rawValue: "jwks_checked")
     /// A JWKS check whose served keys did not match the expected set, or whose endpoint could not be read.
@@ -56,7 +59,8 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// Every kind this version defines.
     public static let builtIn: [EntryKind] = [
         .genesis, .signingKeyRotated, .checkpointKeyRotated,
-        .generated, .imported, .published, .verified, .retired, .rolledBack, .jwksChecked, .verificationFailed,
+        .generated, .imported, .published, .verified, .retired, .rolledBack, .restored,
+        .jwksChecked, .verificationFailed,
         .changeOpened, .changeApproved, .changeAttested, .changeStarted, .changeCompleted,
         .changeAborted, .changeRolledBack,
         .reportGenerated, .note,
@@ -102,7 +106,7 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
         .genesis: "keyledger init", .signingKeyRotated: "keyledger signing-key rotate",
         .generated: "keyledger key generate", .imported: "keyledger key import",
         .published: "keyledger key publish", .retired: "keyledger key retire",
-        .rolledBack: "keyledger change rollback", .verified: "keyledger jwks check",
+        .rolledBack: "keyledger change rollback", .restored: "keyledger change rollback", .verified: "keyledger jwks check",
         .jwksChecked: "keyledger jwks check", .verificationFailed: "keyledger jwks check",
         .changeOpened: "keyledger change open", .changeApproved: "keyledger change approve",
         .changeAttested: "keyledger change attest", .changeStarted: "keyledger change start",

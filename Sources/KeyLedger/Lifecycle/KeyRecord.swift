@@ -5,6 +5,12 @@ import JOSE
 /// `generated` → `published` → `verified` → `retired`, with `rolled_back`
 /// reachable from `generated`, `published` and `verified` through a change
 /// rollback. A key recorded with `key import` starts in `generated` too.
+///
+/// Rolling back the change that retired a key also moves the key from
+/// `retired` back to the state it had before the retirement, `published` or
+/// `verified`, with a `restored` entry. No other step leaves `retired`, so
+/// `allowedTransitions` leaves that move out, and
+/// `KeyRecord.stateRestored(byRollbackOf:)` decides it.
 public enum KeyState: String, Sendable, CaseIterable {
     case generated
     case published
@@ -22,7 +28,20 @@ public enum KeyState: String, Sendable, CaseIterable {
         }
     }
 
-    /// The state a key-step entry moves a key into.
+    /// The state a key-step entry moves a key into: for a `restored` entry
+    /// the served state its body names, else the state its kind implies.
+    /// Returns nil for an entry that is not a key step, or a `restored`
+    /// entry that names no served state.
+    public init?(after entry: Entry) {
+        if entry.kind == .restored {
+            guard let state = entry.body["state"]?.stringValue.flatMap(KeyState.init(rawValue:)), state.isServed else { return nil }
+            self = state
+        } else {
+            self.init(entryKind: entry.kind)
+        }
+    }
+
+    /// The state a key-step entry of this kind moves a key into; nil for `restored`, whose body names the state.
     init?(entryKind: EntryKind) {
         switch entryKind {
         case .generated, .imported: self = .generated
@@ -67,7 +86,12 @@ public struct KeyRecord: Sendable {
     public private(set) var origin: Step?
     public private(set) var published: Step?
     public private(set) var verifications: [Step] = []
+    /// The `retired` or `rolled_back` entry, while the key is in that state.
     public private(set) var ended: Step?
+    /// The state the key had before its latest `retired` entry, which a rollback of the retiring change restores.
+    public private(set) var stateBeforeRetirement: KeyState?
+    /// The latest `restored` entry.
+    public private(set) var restored: Step?
     public private(set) var steps: [Step] = []
 
     public init(keyID: String, environment: String) {
@@ -78,7 +102,7 @@ public struct KeyRecord: Sendable {
     /// Folds one of the key's entries into the record without judging it;
     /// `KeyRecord.check` judges a step before it is appended.
     public mutating func apply(_ entry: Entry) {
-        guard let next = KeyState(entryKind: entry.kind) else { return }
+        guard let next = KeyState(after: entry) else { return }
         let step = Step(kind: entry.kind, actor: entry.actor, time: entry.effectiveTime, sequence: entry.sequence,
                         hash: entry.hash, change: entry.changeID, emergency: entry.body["emergency"]?.stringValue,
                         body: entry.body)
@@ -95,8 +119,14 @@ public struct KeyRecord: Sendable {
             published = step
         case .verified:
             verifications.append(step)
-        case .retired, .rolledBack:
+        case .retired:
+            stateBeforeRetirement = state
             ended = step
+        case .rolledBack:
+            ended = step
+        case .restored:
+            restored = step
+            ended = nil
         default:
             break
         }
@@ -111,5 +141,19 @@ public struct KeyRecord: Sendable {
             throw LedgerError(.notAllowed,
                 "key \(keyID) in \(environment) is \(state.rawValue) and cannot become \(next.rawValue): from \(state.rawValue) it may move to \(options)")
         }
+    }
+
+    /// Returns the state a rollback of `change` restores this key to, or nil
+    /// when the rollback leaves the key as it is.
+    ///
+    /// A rollback restores a key that `change` retired, unless `change` also
+    /// generated, imported or published it: such a key was not served before
+    /// the change, so it stays retired. The key returns to the state it had
+    /// just before the retirement, which is `published` or `verified`.
+    public func stateRestored(byRollbackOf change: String) -> KeyState? {
+        guard state == .retired, let ended, ended.kind == .retired, ended.change == change,
+              origin?.change != change, published?.change != change,
+              let previous = stateBeforeRetirement, previous.isServed else { return nil }
+        return previous
     }
 }

@@ -17,6 +17,8 @@ struct ChangeActivity {
     var reason: String?
     var attestations: [AttestationRecord] = []
     var rolledBackKeys: [(keyID: String, environment: String)] = []
+    /// The keys a rollback returned from retired to `state`, from the `restored` member of `change_rolled_back`.
+    var restoredKeys: [(keyID: String, environment: String, state: String)] = []
     /// The keys the change touched, as `kid (env)`, in the order first seen.
     var keys: [String] = []
     var environments: [String] = []
@@ -87,6 +89,11 @@ struct ChangeActivity {
             for key in entry.body["keys"]?.arrayValue ?? [] {
                 if let keyID = key["kid"]?.stringValue, let environment = key["env"]?.stringValue {
                     rolledBackKeys.append((keyID, environment))
+                }
+            }
+            for key in entry.body["restored"]?.arrayValue ?? [] {
+                if let keyID = key["kid"]?.stringValue, let environment = key["env"]?.stringValue {
+                    restoredKeys.append((keyID, environment, key["state"]?.stringValue ?? ""))
                 }
             }
         default:

@@ -27,6 +27,11 @@ struct KeyActivity {
     var ended: StepReference?
     var endedChange: String?
     var absenceConfirmed: StepReference?
+    /// The latest `restored` entry: the rollback of the change that retired the key.
+    var restored: StepReference?
+    var restoredChange: String?
+    /// The first `verified` entry after `restored`.
+    var firstVerificationAfterRestore: StepReference?
     var entriesInPeriod: Int64 = 0
     var hasFindingInPeriod = false
 
@@ -35,28 +40,26 @@ struct KeyActivity {
         self.environment = environment
     }
 
-    /// Returns the state a key step moves a key into, or nil for an entry that is not a key step.
-    static func state(after kind: EntryKind) -> KeyState? {
-        switch kind {
-        case .generated, .imported: return .generated
-        case .published: return .published
-        case .verified: return .verified
-        case .retired: return .retired
-        case .rolledBack: return .rolledBack
-        default: return nil
-        }
-    }
-
     /// Returns why the lifecycle does not allow `entry` now, or nil when it does.
     func lifecycleViolation(_ entry: Entry) -> String? {
-        guard let next = Self.state(after: entry.kind) else { return nil }
         let subject = "\(entry.kind) of key \(keyID) in \(environment)"
+        guard let next = KeyState(after: entry) else {
+            return entry.kind == .restored ? "\(subject), which names no published or verified state to return to" : nil
+        }
         if entry.kind == .generated || entry.kind == .imported {
             guard let origin else { return nil }
             return "\(subject) repeats its \(origin.kind) entry \(origin.sequence)"
         }
         guard let state else {
             return "\(subject), which was never generated or imported in \(environment)"
+        }
+        if entry.kind == .restored {
+            // Only a rollback of the retiring change restores a key, and only from retired.
+            guard state == .retired, let endedChange, endedChange == entry.changeID else {
+                let retiredBy = state == .retired ? " by change \(endedChange ?? "none")" : ""
+                return "\(subject), which was \(state.rawValue)\(retiredBy)"
+            }
+            return nil
         }
         guard state.allowedTransitions.contains(next) else {
             return "\(subject), which was \(state.rawValue)"
@@ -66,7 +69,7 @@ struct KeyActivity {
 
     /// Folds one of the key's entries in, without judging it.
     mutating func apply(_ entry: Entry, inPeriod: Bool) {
-        guard let next = Self.state(after: entry.kind) else { return }
+        guard let next = KeyState(after: entry) else { return }
         let step = StepReference(entry)
         switch entry.kind {
         case .generated, .imported:
@@ -86,6 +89,9 @@ struct KeyActivity {
             if let published, published.sequence < entry.sequence, firstVerification == nil {
                 firstVerification = verification
             }
+            if restored != nil, firstVerificationAfterRestore == nil {
+                firstVerificationAfterRestore = step
+            }
             if inPeriod {
                 verificationsInPeriod += 1
                 lastVerification = verification
@@ -93,6 +99,14 @@ struct KeyActivity {
         case .retired, .rolledBack:
             ended = step
             endedChange = entry.changeID
+        case .restored:
+            // Served again: the key no longer has to be shown absent.
+            restored = step
+            restoredChange = entry.changeID
+            firstVerificationAfterRestore = nil
+            ended = nil
+            endedChange = nil
+            absenceConfirmed = nil
         default:
             break
         }

@@ -55,7 +55,7 @@ struct LedgerAnalysis {
 
         if entry.kind.isChangeStep {
             applyChangeStep(entry, inPeriod: inPeriod)
-        } else if KeyActivity.state(after: entry.kind) != nil {
+        } else if EntryKind.keySteps.contains(entry.kind) {
             applyKeyStep(entry, inPeriod: inPeriod)
         } else if entry.kind == .jwksChecked || entry.kind == .verificationFailed {
             applyJWKSCheck(entry)
@@ -208,8 +208,10 @@ struct LedgerAnalysis {
             addFinding(.emergencyStep, entry, "\(subject) declared an emergency (\(reason))",
                        change: entry.changeID, keyID: keyID, environment: environment)
         } else {
-            // A rollback runs while the change is approved, in progress or complete; other key steps need it in progress.
-            let authorizing: [ChangeState] = entry.kind == .rolledBack ? [.approved, .inProgress, .complete] : [.inProgress]
+            // A rollback, and the restorations it makes, run while the change is approved, in progress
+            // or complete; other key steps need it in progress.
+            let byRollback = entry.kind == .rolledBack || entry.kind == .restored
+            let authorizing: [ChangeState] = byRollback ? [.approved, .inProgress, .complete] : [.inProgress]
             if let change, authorizing.contains(change.record.state), change.opened != nil {
                 // Authorized.
             } else {
@@ -266,6 +268,20 @@ struct LedgerAnalysis {
                 } else {
                     addFinding(.keyNotVerifiedInTime, published.entry,
                                "\(subject) and not verified by the deadline \(due) (\(hours) h)", key: key)
+                }
+            }
+            if let restored = key.restored, period.contains(restored.time.adding(deadline)) {
+                // A restored key is expected in the JWKS again, so a check must show it served.
+                let due = restored.time.adding(deadline)
+                let subject = "key \(key.keyID) in \(key.environment) was restored by the rollback of change \(key.restoredChange ?? "none") at \(restored.time)"
+                if let first = key.firstVerificationAfterRestore {
+                    if first.time > due {
+                        addFinding(.keyNotVerifiedInTime, restored.entry,
+                                   "\(subject) and first verified again at \(first.time), after the deadline \(due)", key: key)
+                    }
+                } else if key.ended == nil {
+                    addFinding(.keyNotVerifiedInTime, restored.entry,
+                               "\(subject) and not verified again by the deadline \(due) (\(hours) h)", key: key)
                 }
             }
             if let ended = key.ended, period.contains(ended.time.adding(deadline)) {

@@ -159,6 +159,10 @@ struct ReportAssembly {
             RolledBackKey(keyID: key.keyID, environment: key.environment,
                           absenceConfirmed: analysis.keys[LedgerAnalysis.keySlot(key.keyID, key.environment)]?.absenceConfirmed)
         }
+        let restored = change.restoredKeys.map { key in
+            RestoredKey(keyID: key.keyID, environment: key.environment, state: key.state,
+                        servedAgain: analysis.keys[LedgerAnalysis.keySlot(key.keyID, key.environment)]?.firstVerificationAfterRestore)
+        }
         return ChangeControl(
             id: change.id, summary: record.summary, technician: record.technician, reviewer: record.reviewer,
             criticality: change.criticality, needsManagerApproval: record.criticality?.needsManagerApproval ?? false,
@@ -166,7 +170,7 @@ struct ReportAssembly {
             opened: change.opened, approval: change.approval, managerApproval: record.managerApproval,
             attestations: change.attestations, started: change.started, finished: change.finished,
             reason: change.reason, outcome: change.outcome, stateAtStart: change.stateAtStart,
-            rolledBackKeys: rolledBack, keys: change.keys, entriesInPeriod: change.entriesInPeriod,
+            rolledBackKeys: rolledBack, restoredKeys: restored, keys: change.keys, entriesInPeriod: change.entriesInPeriod,
             sampleRank: sampleRank)
     }
 

@@ -55,7 +55,7 @@ public struct ExceptionRule: Hashable, Sendable, CustomStringConvertible {
 
     public static let keyNotVerifiedInTime = ExceptionRule(
         id: "key.not_verified_in_time", severity: .medium,
-        title: "A published key was not seen in the served JWKS within the verification deadline.")
+        title: "A published or restored key was not seen in the served JWKS within the verification deadline.")
     public static let verificationFailureUnresolved = ExceptionRule(
         id: "jwks.verification_failure_unresolved", severity: .high,
         title: "A failed JWKS check was not followed by a successful check of the same environment.")

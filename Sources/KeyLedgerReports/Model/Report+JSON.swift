@@ -207,6 +207,10 @@ extension ChangeControl {
             "rolled_back_keys": .array(rolledBackKeys.map { key in
                 .object(["kid": .string(key.keyID), "env": .string(key.environment), "absence_confirmed": key.absenceConfirmed.jsonValue])
             }),
+            "restored_keys": .array(restoredKeys.map { key in
+                .object(["kid": .string(key.keyID), "env": .string(key.environment), "state": .string(key.state),
+                         "served_again": key.servedAgain.jsonValue])
+            }),
             "keys": .array(keys.map(JSONValue.string)),
             "entries_in_period": number(entriesInPeriod),
             "sample_rank": sampleRank.map(number) ?? .null,

@@ -155,6 +155,16 @@ public struct RolledBackKey: Sendable {
     public let absenceConfirmed: StepReference?
 }
 
+/// A key that a rollback returned from retired to the state it had before the rolled-back change retired it.
+public struct RestoredKey: Sendable {
+    public let keyID: String
+    public let environment: String
+    /// `published` or `verified`, as the `restored` entry records it.
+    public let state: String
+    /// The first `verified` entry after the restoration: a JWKS check that showed the key served again.
+    public let servedAgain: StepReference?
+}
+
 /// One change: who asked, who approved, what was tested, when it ran and how it ended.
 public struct ChangeControl: Sendable {
     public let id: String
@@ -181,6 +191,8 @@ public struct ChangeControl: Sendable {
     /// The state when the period began; nil when the change was opened in the period.
     public let stateAtStart: String?
     public let rolledBackKeys: [RolledBackKey]
+    /// The keys the change had retired and its rollback restored.
+    public let restoredKeys: [RestoredKey]
     /// The keys the change generated, imported, published, retired or rolled back, as `kid (env)`.
     public let keys: [String]
     public let entriesInPeriod: Int64

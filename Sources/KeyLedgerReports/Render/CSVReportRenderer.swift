@@ -138,7 +138,7 @@ struct CSVReportRenderer {
             "id", "summary", "technician", "reviewer", "criticality", "window_start", "window_end", "rollback_plan",
             "opened_time", "opened_actor", "opened_seq", "approved_time", "approved_by", "approval_seq", "manager_approval",
             "started_time", "started_seq", "finished_kind", "finished_time", "finished_seq", "outcome", "reason",
-            "attestations", "rolled_back_keys", "keys", "state_at_start", "entries_in_period", "sample_rank",
+            "attestations", "rolled_back_keys", "restored_keys", "keys", "state_at_start", "entries_in_period", "sample_rank",
         ]))
         for change in report.changes {
             let attestations = change.attestations.map { attestation in
@@ -148,6 +148,9 @@ struct CSVReportRenderer {
             let rolledBack = change.rolledBackKeys.map { key in
                 "\(key.keyID) (\(key.environment)) absent " + (key.absenceConfirmed.map { "@\($0.sequence)" } ?? "unconfirmed")
             }
+            let restored = change.restoredKeys.map { key in
+                "\(key.keyID) (\(key.environment)) \(key.state) served " + (key.servedAgain.map { "@\($0.sequence)" } ?? "unconfirmed")
+            }
             writer.write(CSVText.record([
                 change.id, change.summary, change.technician, change.reviewer, text(change.criticality),
                 time(change.windowStart), time(change.windowEnd), text(change.rollbackPlan),
@@ -155,7 +158,8 @@ struct CSVReportRenderer {
                 time(change.approval?.time), text(change.approval?.actor), sequence(change.approval), text(change.managerApproval),
                 time(change.started?.time), sequence(change.started),
                 text(change.finished?.kind), time(change.finished?.time), sequence(change.finished), change.outcome, text(change.reason),
-                attestations.joined(separator: "; "), rolledBack.joined(separator: "; "), change.keys.joined(separator: "; "),
+                attestations.joined(separator: "; "), rolledBack.joined(separator: "; "), restored.joined(separator: "; "),
+                change.keys.joined(separator: "; "),
                 text(change.stateAtStart), "\(change.entriesInPeriod)", change.sampleRank.map { "\($0)" } ?? "",
             ]))
         }

@@ -227,6 +227,12 @@ struct HTMLReportRenderer {
                     : table(["Key id", "Environment", "Shown absent"], change.rolledBackKeys.map { key in
                         [Cell(key.keyID, code: true), Cell(key.environment), Cell(ReportFacts.absence(key))]
                     }, className: "rollback")
+                if !change.restoredKeys.isEmpty {
+                    html += "<h4>Rollback: retired keys restored to the JWKS</h4>\n"
+                    html += table(["Key id", "Environment", "Restored to", "Shown served"], change.restoredKeys.map { key in
+                        [Cell(key.keyID, code: true), Cell(key.environment), Cell(key.state), Cell(ReportFacts.servedAgain(key))]
+                    }, className: "rollback")
+                }
             }
             html += "</article>\n"
         }

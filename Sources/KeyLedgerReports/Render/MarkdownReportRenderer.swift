@@ -160,6 +160,12 @@ struct MarkdownReportRenderer {
                     : table(["Key id", "Environment", "Shown absent"], change.rolledBackKeys.map { key in
                         [key.keyID, key.environment, ReportFacts.absence(key)]
                     })
+                if !change.restoredKeys.isEmpty {
+                    text += "Rollback, retired keys restored to the JWKS:\n\n"
+                    text += table(["Key id", "Environment", "Restored to", "Shown served"], change.restoredKeys.map { key in
+                        [key.keyID, key.environment, key.state, ReportFacts.servedAgain(key)]
+                    })
+                }
             }
         }
         return text

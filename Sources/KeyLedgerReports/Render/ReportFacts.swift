@@ -254,6 +254,10 @@ enum ReportFacts {
         key.absenceConfirmed.map { "\($0.time) by \($0.actor), \($0.kind) entry \($0.sequence)" } ?? "not shown absent by any JWKS check"
     }
 
+    static func servedAgain(_ key: RestoredKey) -> String {
+        key.servedAgain.map { "\($0.time) by \($0.actor), \($0.kind) entry \($0.sequence)" } ?? "not shown served by any JWKS check"
+    }
+
     static func appendixKey(_ row: AppendixRow) -> String {
         switch (row.keyID, row.environment) {
         case (let keyID?, let environment?): return "\(keyID) (\(environment))"

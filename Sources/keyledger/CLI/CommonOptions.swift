@@ -39,6 +39,7 @@ enum CommonOptions {
                 var line = "entry \(entry.sequence): \(entry.kind)"
                 if let change = entry.changeID { line += " \(change)" }
                 if let kid = entry.keyID { line += " key \(kid)" }
+                if entry.kind == .restored, let state = entry.body["state"]?.stringValue { line += " (back to \(state))" }
                 if let emergency = entry.body["emergency"]?.stringValue { line += " (emergency: \(printable(emergency)))" }
                 Terminal.message(line)
             }

@@ -125,7 +125,9 @@ enum ChangeAbortCommand: Command {
 
 enum ChangeRollbackCommand: Command {
     static let spec = ChangeTransitionCommand.spec(
-        "rollback", summary: "Roll a change back: its keys become rolled_back and the change aborted.", reason: true)
+        "rollback",
+        summary: "Roll a change back: keys it generated or published become rolled_back, keys it retired return to published or verified, and the change is aborted.",
+        reason: true)
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let (ledger, key) = try CommonOptions.openForAppend(arguments)
         let entries = try ledger.rollbackChange(id: try arguments.required("id"), reason: arguments.value("reason"),
