@@ -82,12 +82,12 @@ final class CheckpointVerifyTests: CheckpointCLITestCase {
         let created = try createCheckpointedLedger()
         let checkpoint = try signCheckpoint(created, "checkpoint.txt")
         try write("pinned.vkey", created.verifierKey + "\n")
-        let pinned = try verify(created, ["--checkpoint", checkpoint, "--checkpoint-key", path("pinned.vkey")])
+        let pinned = try verify(created, ["--checkpoint", checkpoint, "--log-key", path("pinned.vkey")])
         XCTAssertEqual(pinned.status, 0, pinned.summary)
         XCTAssertEqual(pinned.standardError, "", pinned.summary)
 
         let other = try createCheckpointedLedger("other.db")
-        let wrong = try verify(created, ["--checkpoint", checkpoint, "--checkpoint-key", other.verifierKey])
+        let wrong = try verify(created, ["--checkpoint", checkpoint, "--log-key", other.verifierKey])
         XCTAssertEqual(wrong.status, 1, wrong.summary)
         XCTAssertTrue(wrong.standardError.contains(checkpoint), wrong.summary)
 

@@ -47,6 +47,28 @@ final class HelpTests: CLITestCase {
         }
     }
 
+    func testRenamedOptionsNameReplacement() throws {
+        let cases: [(arguments: [String], message: String)] = [
+            (["verify", "--ledger", path("ledger.db"), "--checkpoint", path("a.checkpoint"), "--checkpoint-key", "VKEY"],
+             "error: --checkpoint-key was renamed: use --log-key VKEY"),
+            (["prove", "verify", "--consistency", path("proof.txt"), "--to", path("new.checkpoint"),
+              "--old-checkpoint", path("old.checkpoint"), "--key", "VKEY"],
+             "error: --old-checkpoint was renamed: use --from OLD_CHECKPOINT"),
+            (["prove", "verify", "--consistency", path("proof.txt"), "--checkpoint", path("new.checkpoint"), "--key", "VKEY"],
+             "error: --checkpoint is for inclusion proofs: give a consistency proof's checkpoints as --from OLD_CHECKPOINT and --to NEW_CHECKPOINT"),
+            (["prove", "verify", "--inclusion", path("proof.txt"), "--checkpoint", path("a.checkpoint"), "--to", path("b.checkpoint"),
+              "--key", "VKEY"],
+             "error: --to is for consistency proofs: give an inclusion proof's checkpoint as --checkpoint FILE"),
+        ]
+        for (arguments, message) in cases {
+            let run = try keyledger(arguments)
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertEqual(run.standardOutput, "", run.summary)
+            XCTAssertTrue(run.standardError.hasPrefix(message), run.summary)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("ledger.db")), "a rejected verify created the ledger")
+    }
+
     func testHelpWorksAfterOtherOptions() throws {
         let run = try keyledger(["append", "--ledger", path("missing.db"), "--help"])
         XCTAssertEqual(run.status, 0, run.summary)

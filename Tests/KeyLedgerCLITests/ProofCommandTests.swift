@@ -98,8 +98,8 @@ final class ProofCommandTests: CheckpointCLITestCase {
         XCTAssertEqual(run.outputLines.last, "", "the proof from size 0 is empty\n\(run.summary)")
         XCTAssertTrue(run.outputLines.contains("old_size 0"), run.summary)
         try write("proof.txt", run.standardOutput)
-        for oldCheckpoint in [["--old-checkpoint", path("cp0.txt")], []] {
-            let verified = try proveVerify(["--consistency", path("proof.txt"), "--checkpoint", path("cp5.txt")] + oldCheckpoint,
+        for oldCheckpoint in [["--from", path("cp0.txt")], []] {
+            let verified = try proveVerify(["--consistency", path("proof.txt"), "--to", path("cp5.txt")] + oldCheckpoint,
                                            key: created.verifierKey)
             XCTAssertEqual(verified.status, 0, verified.summary)
         }
@@ -111,13 +111,13 @@ final class ProofCommandTests: CheckpointCLITestCase {
                                          "--to", path("cp4.txt")])
         XCTAssertEqual(run.outputLines.last, "", run.summary)
         try write("proof.txt", run.standardOutput)
-        let verified = try proveVerify(["--consistency", path("proof.txt"), "--checkpoint", path("cp4.txt"),
-                                        "--old-checkpoint", path("cp4.txt")], key: created.verifierKey)
+        let verified = try proveVerify(["--consistency", path("proof.txt"), "--to", path("cp4.txt"),
+                                        "--from", path("cp4.txt")], key: created.verifierKey)
         XCTAssertEqual(verified.status, 0, verified.summary)
 
         let padded = try write("padded.txt", run.standardOutput + (header(run.standardOutput, "new_root") ?? "") + "\n")
-        let rejected = try proveVerify(["--consistency", padded, "--checkpoint", path("cp4.txt"),
-                                        "--old-checkpoint", path("cp4.txt")], key: created.verifierKey)
+        let rejected = try proveVerify(["--consistency", padded, "--to", path("cp4.txt"),
+                                        "--from", path("cp4.txt")], key: created.verifierKey)
         XCTAssertEqual(rejected.status, 1, "only the empty proof shows a tree consistent with itself\n\(rejected.summary)")
     }
 
@@ -130,8 +130,8 @@ final class ProofCommandTests: CheckpointCLITestCase {
         let forward = try keyledgerSucceeds(["prove", "consistency", "--ledger", created.ledger, "--from", path("cp3.txt"),
                                              "--to", path("cp6.txt")])
         try write("proof.txt", forward.standardOutput)
-        let swapped = try proveVerify(["--consistency", path("proof.txt"), "--checkpoint", path("cp3.txt"),
-                                       "--old-checkpoint", path("cp6.txt")], key: created.verifierKey)
+        let swapped = try proveVerify(["--consistency", path("proof.txt"), "--to", path("cp3.txt"),
+                                       "--from", path("cp6.txt")], key: created.verifierKey)
         XCTAssertEqual(swapped.status, 1, swapped.summary)
     }
 
@@ -141,8 +141,8 @@ final class ProofCommandTests: CheckpointCLITestCase {
                                          "--to", path("cp8.txt")])
         let proof = run.standardOutput
         try write("proof.txt", proof)
-        let valid = try proveVerify(["--consistency", path("proof.txt"), "--checkpoint", path("cp8.txt"),
-                                     "--old-checkpoint", path("cp4.txt")], key: created.verifierKey)
+        let valid = try proveVerify(["--consistency", path("proof.txt"), "--to", path("cp8.txt"),
+                                     "--from", path("cp4.txt")], key: created.verifierKey)
         XCTAssertEqual(valid.status, 0, valid.summary)
 
         let sevenRoot = try keyledgerSucceeds(["prove", "consistency", "--ledger", created.ledger, "--from", path("cp4.txt"),
@@ -156,8 +156,8 @@ final class ProofCommandTests: CheckpointCLITestCase {
         ]
         for (index, item) in cases.enumerated() {
             let file = try write("relabelled-\(index).txt", item.text)
-            let rejected = try proveVerify(["--consistency", file, "--checkpoint", path(item.checkpoint),
-                                            "--old-checkpoint", path("cp4.txt")], key: created.verifierKey)
+            let rejected = try proveVerify(["--consistency", file, "--to", path(item.checkpoint),
+                                            "--from", path("cp4.txt")], key: created.verifierKey)
             XCTAssertEqual(rejected.status, 1, "\(item.name)\n\(rejected.summary)")
         }
     }
@@ -172,8 +172,8 @@ final class ProofCommandTests: CheckpointCLITestCase {
         XCTAssertEqual(object["type"] as? String, "consistency")
         try write("proof.json", run.standardOutput)
         let latest = try signCheckpoint(created, "cp5.txt")
-        let verified = try proveVerify(["--consistency", path("proof.json"), "--checkpoint", latest,
-                                        "--old-checkpoint", path("cp2.txt")], key: created.verifierKey)
+        let verified = try proveVerify(["--consistency", path("proof.json"), "--to", latest,
+                                        "--from", path("cp2.txt")], key: created.verifierKey)
         XCTAssertEqual(verified.status, 0, verified.summary)
         XCTAssertEqual(verified.outputLines.first?.hasPrefix("valid: the tree of size 5 extends the tree of size 2"), true, verified.summary)
     }

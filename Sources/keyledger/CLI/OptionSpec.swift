@@ -29,6 +29,9 @@ struct CommandSpec {
     let options: [OptionSpec]
     /// The name of positional arguments in help, or nil when the command takes none.
     var positionalName: String? = nil
+    /// Option names an earlier version accepted, each mapped to its replacement as help writes it,
+    /// so that an old script fails with the new name instead of "unknown option".
+    var renamedOptions: [String: String] = [:]
 
     var fullName: String { (["keyledger"] + path).joined(separator: " ") }
 

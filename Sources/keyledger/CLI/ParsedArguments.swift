@@ -40,6 +40,9 @@ struct ParsedArguments {
                 continue
             }
             guard let option = spec.options.first(where: { $0.name == name }) else {
+                if let replacement = spec.renamedOptions[name] {
+                    throw UsageError("--\(name) was renamed: use \(replacement) (see `\(spec.fullName) --help`)")
+                }
                 throw UsageError("unknown option --\(name) for `\(spec.fullName)`: see `\(spec.fullName) --help`")
             }
             if option.valueName == nil {

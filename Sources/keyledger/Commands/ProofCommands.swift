@@ -76,36 +76,39 @@ enum ProveVerifyCommand: Command {
     static let spec = CommandSpec(
         path: ["prove", "verify"],
         summary: "Check a saved inclusion or consistency proof against signed checkpoints, without the ledger.",
-        usage: "(--inclusion FILE | --consistency FILE) --checkpoint FILE [--old-checkpoint FILE] --key VKEY... [--json]",
+        usage: "(--inclusion FILE --checkpoint FILE | --consistency FILE [--from OLD_CHECKPOINT] --to NEW_CHECKPOINT) --key VKEY... [--json]",
         discussion: """
-        Each checkpoint must be signed by one of the --key verifier keys (as `keyledger checkpoint key show`
-        prints them) with its origin as key name. The sizes and roots come from the checkpoints: a proof
-        whose header disagrees with them fails. A consistency proof needs --old-checkpoint, except from tree
-        size 0, whose root is fixed. Exit status 1 when the proof or a checkpoint does not verify.
+        The checkpoint options are those of `keyledger prove inclusion` and `prove consistency`: --checkpoint
+        for an inclusion proof, --from and --to for a consistency proof. Each checkpoint must be signed by
+        one of the --key verifier keys (as `keyledger checkpoint key show` prints them) with its origin as
+        key name. The sizes and roots come from the checkpoints: a proof whose header disagrees with them
+        fails. A consistency proof needs --from, except from tree size 0, whose root is fixed. Exit status 1
+        when the proof or a checkpoint does not verify.
         """,
         options: [
             .value("inclusion", "FILE", "An inclusion proof written by `keyledger prove inclusion`."),
+            .value("checkpoint", "FILE", "The signed checkpoint of the inclusion proof's tree."),
             .value("consistency", "FILE", "A consistency proof written by `keyledger prove consistency`."),
-            .value("checkpoint", "FILE", "The signed checkpoint of the proof's tree (the newer tree for a consistency proof)."),
-            .value("old-checkpoint", "FILE", "The signed checkpoint of the older tree of a consistency proof."),
+            .value("from", "OLD_CHECKPOINT", "The signed checkpoint of the consistency proof's older tree."),
+            .value("to", "NEW_CHECKPOINT", "The signed checkpoint of the consistency proof's newer tree."),
             .value("key", "VKEY", "A checkpoint verifier key, as text or a file; repeatable.", repeatable: true),
             .flag("json", "Print the result as JSON."),
-        ])
+        ],
+        renamedOptions: ["old-checkpoint": "--from OLD_CHECKPOINT, as in `keyledger prove consistency`"])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let kind = try arguments.exactlyOne(of: ["inclusion", "consistency"])
+        try rejectCheckpointOptions(of: kind == "inclusion" ? "consistency" : "inclusion", arguments)
         let keys = try CheckpointFiles.verifierKeys(arguments.values("key"), option: "key")
         guard !keys.isEmpty else {
             throw UsageError("missing --key VKEY: give the checkpoint key's verifier key")
         }
         let proofFile = try arguments.required(kind)
-        let checkpoint = try verifiedCheckpoint(try arguments.required("checkpoint"), keys: keys)
+        let checkpointOption = kind == "inclusion" ? "checkpoint" : "to"
+        let checkpoint = try verifiedCheckpoint(try arguments.required(checkpointOption), keys: keys)
         var result: [String: JSONValue] = ["valid": true, "type": .string(kind)]
         let summary: String
         if kind == "inclusion" {
-            if arguments.value("old-checkpoint") != nil {
-                throw UsageError("--old-checkpoint is for consistency proofs: leave it out with --inclusion")
-            }
             let proof = try parse(proofFile) { try InclusionProof(parsing: $0) }
             try proof.verify(against: checkpoint)
             result["seq"] = .number(Double(proof.sequence))
@@ -114,12 +117,12 @@ enum ProveVerifyCommand: Command {
         } else {
             let proof = try parse(proofFile) { try ConsistencyProof(parsing: $0) }
             let old: Checkpoint
-            if let oldFile = arguments.value("old-checkpoint") {
+            if let oldFile = arguments.value("from") {
                 old = try verifiedCheckpoint(oldFile, keys: keys)
             } else if proof.oldSize == 0 {
                 old = try Checkpoint(origin: checkpoint.origin, treeSize: 0, rootHash: MerkleTree.emptyRoot)
             } else {
-                throw UsageError("missing --old-checkpoint FILE: a consistency proof from tree size \(proof.oldSize) needs the older signed checkpoint")
+                throw UsageError("missing --from OLD_CHECKPOINT: a consistency proof from tree size \(proof.oldSize) needs the older signed checkpoint")
             }
             try proof.verify(from: old, to: checkpoint)
             result["old_size"] = .number(Double(proof.oldSize))
@@ -133,6 +136,18 @@ enum ProveVerifyCommand: Command {
             Terminal.output(summary)
         }
         return 0
+    }
+
+    /// Throws when a checkpoint option of the other proof type is given, naming the option to use instead.
+    private static func rejectCheckpointOptions(of otherKind: String, _ arguments: ParsedArguments) throws {
+        if otherKind == "inclusion", arguments.value("checkpoint") != nil {
+            throw UsageError("--checkpoint is for inclusion proofs: give a consistency proof's checkpoints as --from OLD_CHECKPOINT and --to NEW_CHECKPOINT")
+        }
+        if otherKind == "consistency" {
+            for option in ["from", "to"] where arguments.value(option) != nil {
+                throw UsageError("--\(option) is for consistency proofs: give an inclusion proof's checkpoint as --checkpoint FILE")
+            }
+        }
     }
 
     private static func verifiedCheckpoint(_ file: String, keys: [NoteVerifierKey]) throws -> Checkpoint {

@@ -6,12 +6,12 @@ enum VerifyCommand: Command {
     static let spec = CommandSpec(
         path: ["verify"],
         summary: "Recompute every hash and signature and follow signer handovers.",
-        usage: "--ledger PATH [--trust-anchor KID] [--expect-head SEQ:HASH] [--checkpoint FILE... [--checkpoint-key VKEY...]] [--json]",
+        usage: "--ledger PATH [--trust-anchor KID] [--expect-head SEQ:HASH] [--checkpoint FILE... [--log-key VKEY...]] [--json]",
         discussion: """
         Exit status 0 when the ledger is valid, 1 when an entry fails (the first bad sequence number and the
         reason are printed), 2 when the ledger cannot be read. A hash chain alone cannot show entries removed
         from its end: record the printed head and pass it later with --expect-head to detect that, or keep
-        signed checkpoints and pass them with --checkpoint. Each checkpoint must be signed by a --checkpoint-key,
+        signed checkpoints and pass them with --checkpoint. Each checkpoint must be signed by a --log-key,
         or without one by the ledger's checkpoint key for its tree size, read from the verified ledger (give
         --trust-anchor so that this history is the one you expect). A ledger that was cut, rewritten or forked
         since a checkpoint fails with checkpoint_mismatch and the tree size where it parts from it.
@@ -21,9 +21,12 @@ enum VerifyCommand: Command {
             .value("trust-anchor", "KID", "The genesis signing key's id, as printed by init; without it only internal consistency is proven."),
             .value("expect-head", "SEQ:HASH", "A head printed by an earlier verify; the ledger must still contain it unchanged."),
             .value("checkpoint", "FILE", "A signed checkpoint whose tree the ledger must still contain; repeatable.", repeatable: true),
-            .value("checkpoint-key", "VKEY", "A pinned checkpoint verifier key, as text or a file; repeatable.", repeatable: true),
+            .value("log-key", "VKEY",
+                   "A pinned verifier key of the ledger's checkpoints, as `checkpoint key show` prints it, as text or a file; repeatable.",
+                   repeatable: true),
             .flag("json", "Print the result as one JSON object."),
-        ])
+        ],
+        renamedOptions: ["checkpoint-key": "--log-key VKEY, the checkpoint verifier key (init and report take the private --checkpoint-key)"])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let json = arguments.flag("json")
@@ -69,14 +72,14 @@ enum VerifyCommand: Command {
     /// Verifies the signature of each --checkpoint and compares the ledger with them.
     private static func checkCheckpoints(_ arguments: ParsedArguments, ledger: Ledger, result: inout VerificationResult) throws {
         let files = arguments.values("checkpoint")
-        let pinnedKeys = try CheckpointFiles.verifierKeys(arguments.values("checkpoint-key"), option: "checkpoint-key")
+        let pinnedKeys = try CheckpointFiles.verifierKeys(arguments.values("log-key"), option: "log-key")
         if files.isEmpty {
-            guard pinnedKeys.isEmpty else { throw UsageError("--checkpoint-key needs --checkpoint FILE") }
+            guard pinnedKeys.isEmpty else { throw UsageError("--log-key needs --checkpoint FILE") }
             return
         }
         guard result.isValid else { return }
         if pinnedKeys.isEmpty && !result.trustAnchorChecked {
-            result.warnings.append("the checkpoint keys were read from a ledger checked without a trust anchor: pass --trust-anchor, or pin the key with --checkpoint-key")
+            result.warnings.append("the checkpoint keys were read from a ledger checked without a trust anchor: pass --trust-anchor, or pin the key with --log-key")
         }
         let checkpoints = try files.map { file in
             let note = try CheckpointFiles.readNote(file)
