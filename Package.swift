@@ -61,6 +61,7 @@ let package = Package(
         .executableTarget(name: "keyledger-bench", dependencies: ["KeyLedger", "SQLiteBridge", "OpenSSLBridge", "JOSE"], path: "Sources/Benchmarks/KeyLedgerBench"),
         .executableTarget(name: "keyledger-merkle-bench", dependencies: ["KeyLedger", "SQLiteBridge", "OpenSSLBridge", "JOSE"], path: "Sources/Benchmarks/MerkleBench"),
 
+        .testTarget(name: "SQLiteBridgeTests", dependencies: ["SQLiteBridge"]),
         .testTarget(name: "OpenSSLBridgeTests", dependencies: ["OpenSSLBridge"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         // Helpers shared by the test targets: a local HTTP server for JWKS fetches.

@@ -1,25 +1,27 @@
 import CSQLite
 
 /// A compiled SQL statement, which owns its `sqlite3_stmt` handle.
+///
+/// A statement keeps its database open until the statement is released.
 public final class Statement {
     let handle: OpaquePointer
-    let connection: Connection
+    let database: DatabaseHandle
     public let sql: String
 
-    init(connection: Connection, sql: String) throws {
+    init(database: DatabaseHandle, sql: String) throws {
         var prepared: OpaquePointer?
         var trailingText = ""
         let status = sql.withCString { text in
             var tail: UnsafePointer<CChar>?
-            let status = sqlite3_prepare_v2(connection.handle, text, -1, &prepared, &tail)
+            let status = sqlite3_prepare_v2(database.pointer, text, -1, &prepared, &tail)
             if let tail { trailingText = String(cString: tail) }
             return status
         }
         guard status == SQLITE_OK, let prepared else {
             sqlite3_finalize(prepared)
             throw SQLiteError(
-                extendedCode: sqlite3_extended_errcode(connection.handle),
-                message: connection.currentMessage,
+                extendedCode: sqlite3_extended_errcode(database.pointer),
+                message: database.currentMessage,
                 sql: Connection.abbreviate(sql))
         }
         // A second statement would be silently ignored; Connection.execute is the way to run several.
@@ -29,7 +31,7 @@ public final class Statement {
                               sql: Connection.abbreviate(sql))
         }
         self.handle = prepared
-        self.connection = connection
+        self.database = database
         self.sql = sql
     }
 
@@ -39,8 +41,8 @@ public final class Statement {
 
     /// Resets the statement and binds `values` to its parameters, in order.
     public func bind(_ values: [SQLiteValue]) throws {
-        try connection.check(sqlite3_reset(handle), sql: sql)
-        try connection.check(sqlite3_clear_bindings(handle), sql: sql)
+        try database.check(sqlite3_reset(handle), sql: sql)
+        try database.check(sqlite3_clear_bindings(handle), sql: sql)
         let expected = Int(sqlite3_bind_parameter_count(handle))
         guard values.count == expected else {
             throw SQLiteError(
@@ -66,7 +68,7 @@ public final class Statement {
                     sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), keyledger_sqlite_transient())
                 }
             }
-            try connection.check(status, sql: sql)
+            try database.check(status, sql: sql)
         }
     }
 
@@ -80,10 +82,36 @@ public final class Statement {
             return nil
         default:
             throw SQLiteError(
-                extendedCode: sqlite3_extended_errcode(connection.handle),
-                message: connection.currentMessage,
+                extendedCode: sqlite3_extended_errcode(database.pointer),
+                message: database.currentMessage,
                 sql: Connection.abbreviate(sql))
         }
+    }
+
+    /// Binds `values` and returns every row.
+    public func rows(_ values: [SQLiteValue] = []) throws -> [Row] {
+        try bind(values)
+        var rows: [Row] = []
+        while let row = try step() {
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// Binds `values` and steps to the end, ignoring any rows.
+    public func run(_ values: [SQLiteValue] = []) throws {
+        try bind(values)
+        while try step() != nil {}
+    }
+
+    /// Resets the statement and clears its parameters, so it holds no read
+    /// snapshot, lock or bound value.
+    ///
+    /// The result code of `sqlite3_reset` repeats the error of the last step,
+    /// which `step()` has already thrown, so it is not checked here.
+    func resetAndClearBindings() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
     }
 
     /// Calls `body` for each row in turn; rows are read one at a time, so memory stays flat.
