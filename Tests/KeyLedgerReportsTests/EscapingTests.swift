@@ -21,22 +21,59 @@ final class EscapingTests: XCTestCase {
         }
     }
 
-    func testMarkdownEscaping() {
+    func testMarkdownEscapingInTableCells() {
         let cases: [(input: String, expected: String)] = [
             ("plain text", "plain text"),
             ("a|b", "a\\|b"),
-            ("*em* _u_ `c`", "\\*em\\* \\_u\\_ \\`c\\`"),
-            ("[l](x)", "\\[l\\]\\(x\\)"),
-            ("<b>&amp;", "\\<b\\>\\&amp;"),
-            ("back\\slash", "back\\\\slash"),
+            ("*em* _u_ `c` ~s~", "\\*em\\* \\_u\\_ \\`c\\` \\~s\\~"),
+            ("[l](x) ![i](y)", "\\[l](x) !\\[i](y)"),
+            ("<b>&amp;", "\\<b>\\&amp;"),
+            ("&#60; &#x3C; &copy;", "\\&#60; \\&#x3C; \\&copy;"),
+            ("back\\slash \\* end\\", "back\\slash \\\\\\* end\\\\"),
             ("two\nlines", "two<br>lines"),
+            ("end\\\nline", "end\\\\<br>line"),
             ("|\u{0301}", "\\|\u{0301}"),
+            ("rtl\u{202E}", "rtl\\[U+202E]"),
+            // Text that renders as it is stays as it is.
+            ("api_jwt_signing_key", "api_jwt_signing_key"),
+            ("key.absence_not_confirmed", "key.absence_not_confirmed"),
             ("2026-10-01T00:00:00.000Z", "2026-10-01T00:00:00.000Z"),
-            ("https://example.com/a-b", "https://example.com/a-b"),
-            ("rtl\u{202E}", "rtl\\[U+202E\\]"),
+            ("https://example.com/a-b?c=d&e=f#top", "https://example.com/a-b?c=d&e=f#top"),
+            ("credentials.yml.enc (production)", "credentials.yml.enc (production)"),
+            ("a < b > c, R&D, 1. ok, # 2, - 3, \"q\" 'q' {x} $y ^z = !", "a < b > c, R&D, 1. ok, # 2, - 3, \"q\" 'q' {x} $y ^z = !"),
+            ("-leading dash", "-leading dash"),
+            ("_x x_ a_ _b", "\\_x x\\_ a\\_ \\_b"),
         ]
         for (input, expected) in cases {
-            XCTAssertEqual(MarkdownText.escape(input), expected, input.debugDescription)
+            XCTAssertEqual(MarkdownText.escape(input, in: .tableCell), expected, input.debugDescription)
+        }
+    }
+
+    func testMarkdownEscapingByContext() {
+        let cases: [(input: String, context: MarkdownText.Context, expected: String)] = [
+            ("a|b", .lineStart, "a|b"),
+            ("a|b", .inline, "a|b"),
+            ("# heading", .lineStart, "\\# heading"),
+            ("# heading", .inline, "# heading"),
+            ("> quote", .lineStart, "\\> quote"),
+            ("- item", .lineStart, "\\- item"),
+            ("+ item", .lineStart, "\\+ item"),
+            ("* item", .lineStart, "\\* item"),
+            ("---", .lineStart, "\\---"),
+            ("12. twelve", .lineStart, "12\\. twelve"),
+            ("3) three", .lineStart, "3\\) three"),
+            ("2026-10-01", .lineStart, "2026-10-01"),
+            ("1234567890. ten digits", .lineStart, "1234567890. ten digits"),
+            ("   - indented", .lineStart, "   \\- indented"),
+            ("    code", .lineStart, "&#32;   code"),
+            ("title #", .heading, "title \\#"),
+            ("title ## ", .heading, "title \\#\\# "),
+            ("###", .heading, "\\#\\#\\#"),
+            ("C# #1", .heading, "C# #1"),
+            ("title#", .heading, "title#"),
+        ]
+        for (input, context, expected) in cases {
+            XCTAssertEqual(MarkdownText.escape(input, in: context), expected, "\(input.debugDescription) in \(context)")
         }
     }
 

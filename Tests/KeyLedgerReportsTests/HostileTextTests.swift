@@ -1,6 +1,6 @@
 import Foundation
 import KeyLedger
-import KeyLedgerReports
+@testable import KeyLedgerReports
 import XCTest
 
 /// Builds the same quarter twice, with plain and with hostile text in every
@@ -73,6 +73,27 @@ final class HostileTextTests: XCTestCase {
         XCTAssertTrue(markdown.contains("\\<script"))
         XCTAssertFalse(markdown.replacingOccurrences(of: "\\<", with: "").contains("<script"), "every < of the text is escaped")
         XCTAssertFalse(markdown.contains("\u{202E}"))
+    }
+
+    func testMarkdownRendersHostileTextLiterally() throws {
+        let plainFile = try write(plain, .markdown).files[0]
+        let hostileFile = try write(hostile, .markdown).files[0]
+        let plainRender = try XCTUnwrap(Program.reportCheck("markdown-render", [plainFile.url.path]) as? [String: Any])
+        let hostileRender = try XCTUnwrap(Program.reportCheck("markdown-render", [hostileFile.url.path]) as? [String: Any])
+        let plainBlocks = try XCTUnwrap(plainRender["blocks"] as? [[String: Any]])
+        let hostileBlocks = try XCTUnwrap(hostileRender["blocks"] as? [[String: Any]])
+
+        XCTAssertEqual(hostileBlocks.map { $0["type"] as? String }, plainBlocks.map { $0["type"] as? String })
+        XCTAssertEqual(hostileBlocks.map { $0["markup"] as? [String] }, plainBlocks.map { $0["markup"] as? [String] })
+        for block in hostileBlocks {
+            let markup = try XCTUnwrap(block["markup"] as? [String])
+            // Only the status line is bold; nothing from the ledger adds markup.
+            XCTAssertTrue(Set(markup).isSubset(of: ["strong_open", "strong_close"]), "\(markup): \(block["text"] ?? "")")
+        }
+        let texts = hostileBlocks.compactMap { $0["text"] as? String }
+        let summary = VisibleText.make(FieldText.hostile.text("summary"), keepingLineFeeds: true)
+        XCTAssertTrue(texts.contains { $0.hasSuffix(summary.trimmingCharacters(in: .whitespaces)) },
+                      "the change's summary is shown as the text it is")
     }
 
     func testCSVRecordsKeepTheirFields() throws {

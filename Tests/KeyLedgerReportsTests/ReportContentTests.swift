@@ -98,7 +98,7 @@ final class ReportContentTests: XCTestCase {
         XCTAssertTrue(integrity.warnings[1].contains("earlier than the end of the period"), integrity.warnings[1])
         XCTAssertFalse(integrity.warnings.contains { $0.contains("--expect-head") }, "report takes no --expect-head option")
         let markdown = try ReportTesting.text(outcome.files[0])
-        XCTAssertTrue(markdown.contains("against the ledger\\'s own genesis key only"), "the status line states the missing anchor")
+        XCTAssertTrue(markdown.contains("against the ledger's own genesis key only"), "the status line states the missing anchor")
     }
 
     func testSampleCanBeRecomputedIndependently() throws {

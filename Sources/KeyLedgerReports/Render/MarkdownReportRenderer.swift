@@ -2,8 +2,9 @@ import KeyLedger
 
 /// Writes a report as one Markdown file (CommonMark with GitHub's tables) from the layout `report.md`.
 ///
-/// Every value from the ledger passes through `MarkdownText.escape`, so no
-/// content can add a table cell, a heading, a link or raw HTML.
+/// Every value from the ledger passes through `MarkdownText.escape` with the
+/// context it is placed in, so no content can add a table cell, a block, a
+/// link, emphasis or raw HTML.
 struct MarkdownReportRenderer {
     static let slots: Set<String> = [
         "title", "subtitle", "status", "cover", "integrity", "population", "keys", "changes", "exceptions", "sample", "appendix",
@@ -18,8 +19,8 @@ struct MarkdownReportRenderer {
         try layout.check(slots: Self.slots, single: Self.singleSlots)
         try layout.render(into: writer) { slot in
             switch slot {
-            case "title": writer.write(md(ReportFacts.title(report.cover)))
-            case "subtitle": writer.write(md(ReportFacts.subtitle(report.cover)))
+            case "title": writer.write(md(ReportFacts.title(report.cover), .heading))
+            case "subtitle": writer.write(md(ReportFacts.subtitle(report.cover), .lineStart))
             case "status": writer.write(status())
             case "cover": writer.write(factsTable(ReportFacts.cover(report.cover)))
             case "integrity": writer.write(integrity())
@@ -34,14 +35,16 @@ struct MarkdownReportRenderer {
         }
     }
 
-    private func md(_ text: String) -> String { MarkdownText.escape(text) }
+    private func md(_ text: String, _ context: MarkdownText.Context) -> String { MarkdownText.escape(text, in: context) }
+
+    private func cell(_ text: String) -> String { md(text, .tableCell) }
 
     private func tableHeader(_ headers: [String]) -> String {
-        "| " + headers.map(md).joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: headers.count) + "\n"
+        "| " + headers.map(cell).joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: headers.count) + "\n"
     }
 
     private func row(_ cells: [String]) -> String {
-        "| " + cells.map { $0.isEmpty ? " " : md($0) }.joined(separator: " | ") + " |\n"
+        "| " + cells.map { $0.isEmpty ? " " : cell($0) }.joined(separator: " | ") + " |\n"
     }
 
     private func table(_ headers: [String], _ rows: [[String]]) -> String {
@@ -52,13 +55,13 @@ struct MarkdownReportRenderer {
         table(["Field", "Value"], facts.map { [$0.label, $0.value] })
     }
 
-    private func paragraph(_ text: String) -> String { md(text) + "\n\n" }
+    private func paragraph(_ text: String) -> String { md(text, .lineStart) + "\n\n" }
 
     private func status() -> String {
         let (_, lines) = ReportFacts.status(report)
         var text = ""
         for (index, line) in lines.enumerated() {
-            text += index == 0 ? "> **\(md(line))**\n" : ">\n> \(md(line))\n"
+            text += index == 0 ? "> **\(md(line, .inline))**\n" : ">\n> \(md(line, .lineStart))\n"
         }
         return text
     }
@@ -81,7 +84,7 @@ struct MarkdownReportRenderer {
             })
         }
         if !integrity.warnings.isEmpty {
-            text += "### Warnings\n\n" + integrity.warnings.map { "- \(md($0))\n" }.joined() + "\n"
+            text += "### Warnings\n\n" + integrity.warnings.map { "- \(md($0, .lineStart))\n" }.joined() + "\n"
         }
         return text
     }
@@ -122,7 +125,7 @@ struct MarkdownReportRenderer {
         }
         for key in report.keys {
             let title = ReportFacts.keyTitle(key)
-            writer.write("### \(md(title))\n\n")
+            writer.write("### \(md(title, .heading))\n\n")
             writer.write(factsTable(ReportFacts.key(key, cover: report.cover)))
             writer.write("Verifications in the period:\n\n")
             var wroteRun = false
@@ -146,7 +149,7 @@ struct MarkdownReportRenderer {
         var text = ""
         for change in report.changes {
             let title = change.summary.isEmpty ? change.id : "\(change.id): \(change.summary)"
-            text += "### \(md(title))\n\n"
+            text += "### \(md(title, .heading))\n\n"
             text += factsTable(ReportFacts.change(change))
             text += "Attestations:\n\n"
             text += change.attestations.isEmpty ? paragraph("No attestations.")
@@ -211,7 +214,7 @@ struct MarkdownReportRenderer {
         text += paragraph(ReportFacts.inclusionMethod)
         text += paragraph("Tree size \(checkpoint.checkpoint.treeSize), root hash \(checkpoint.rootHashBase64).")
         for selection in sample.selected {
-            text += "#### \(md(selection.change))\n\n"
+            text += "#### \(md(selection.change, .heading))\n\n"
             if selection.inclusionProofs.isEmpty {
                 text += paragraph("The change has no entries up to the checkpoint.")
                 continue

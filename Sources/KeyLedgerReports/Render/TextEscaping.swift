@@ -71,36 +71,158 @@ enum HTMLText {
     }
 }
 
-/// Escaping for text inside Markdown (CommonMark with GitHub's tables).
+/// Escaping for text inside Markdown (CommonMark with GitHub's tables and strikethrough).
+///
+/// Only characters that would change how the text renders in its position
+/// get a backslash, so the raw file stays readable: `snake_case`, times,
+/// URLs, `a < b` and `R&D` are written as they are. CommonMark (0.31.2, the
+/// sections on backslash escapes, emphasis, entities and raw HTML) defines
+/// which characters those are.
 enum MarkdownText {
-    /// ASCII punctuation that could start emphasis, code, links, raw HTML,
-    /// entities or table cells. CommonMark lets any ASCII punctuation be
-    /// escaped with a backslash. `-`, `+`, `.`, `:`, `/` and `,` matter only at
-    /// the start of a line, where reports never place untrusted text, so they
-    /// are left alone and timestamps and URLs stay readable.
-    private static let escaped: Set<Unicode.Scalar> = [
-        "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "<", ">", "#", "!", "|", "~", "&", "\"", "'", "$", "^", "=",
-    ]
+    /// Where the escaped text is placed, which decides what can change its meaning.
+    enum Context {
+        /// Inside a line, after other text, for example between `**` and `**`.
+        case inline
+        /// A GitHub table cell, where `|` also ends the cell.
+        case tableCell
+        /// At the start of a line: a paragraph, a list item's text or a block quote's line,
+        /// where `#`, `>`, `-`, `+`, `1.` and indentation start blocks.
+        case lineStart
+        /// The text of an ATX heading, where a trailing run of `#` would be dropped as its closing sequence.
+        case heading
+    }
 
-    /// Escapes `text` for a table cell or an inline position.
+    /// Escapes `text` for `context`.
     ///
-    /// Hidden characters become `[U+XXXX]` markers first; line feeds become
-    /// `<br>`, the usual line break inside a table cell, so a row stays on one line.
-    static func escape(_ text: String) -> String {
+    /// Hidden characters become `[U+XXXX]` markers first, and line feeds become
+    /// `<br>`, so the text stays on one line and no line of it can start a block.
+    /// A backslash goes before:
+    /// - every `` ` `` (code spans), `*` and `~` (emphasis, strikethrough) and `[` (links, images, reference definitions);
+    /// - `_` unless it sits between two letters or digits, because an intraword `_` never delimits emphasis;
+    /// - `<` unless a space, a tab or the end follows, because every tag, comment and autolink starts otherwise;
+    /// - `&` when an entity or a numeric character reference follows;
+    /// - `\\` when ASCII punctuation, a line feed or the end follows.
+    ///
+    /// GitHub still turns a bare URL into a link, which shows the same text.
+    static func escape(_ text: String, in context: Context) -> String {
+        let scalars = Array(VisibleText.make(text, keepingLineFeeds: true).unicodeScalars)
         // Scalars, not Characters, for the reason given in `HTMLText.escape`.
         var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for scalar in VisibleText.make(text, keepingLineFeeds: true).unicodeScalars {
+        result.reserveCapacity(scalars.count + 8)
+        var index = 0
+        if context == .lineStart {
+            index = appendLineStart(scalars, to: &result)
+        }
+        let headingEnd = context == .heading ? trailingHashRunStart(scalars) : scalars.count
+        while index < scalars.count {
+            let scalar = scalars[index]
+            let previous = index > 0 ? scalars[index - 1] : nil
+            let next = index + 1 < scalars.count ? scalars[index + 1] : nil
             if scalar == "\n" {
                 result += "<br>"
-            } else if escaped.contains(scalar) {
+            } else if needsBackslash(scalar, previous: previous, next: next, rest: scalars[index...], context: context)
+                        || (index >= headingEnd && scalar == "#") {
                 result += "\\"
                 result.unicodeScalars.append(scalar)
             } else {
                 result.unicodeScalars.append(scalar)
             }
+            index += 1
         }
         return result
+    }
+
+    private static func needsBackslash(_ scalar: Unicode.Scalar, previous: Unicode.Scalar?, next: Unicode.Scalar?,
+                                       rest: ArraySlice<Unicode.Scalar>, context: Context) -> Bool {
+        switch scalar {
+        case "`", "*", "~", "[":
+            return true
+        case "|":
+            return context == .tableCell
+        case "_":
+            return !(isAlphanumeric(previous) && isAlphanumeric(next))
+        case "<":
+            return !(next == nil || next == " " || next == "\t")
+        case "&":
+            return startsReference(rest.dropFirst())
+        case "\\":
+            guard let next else { return true }
+            return next == "\n" || isASCIIPunctuation(next)
+        default:
+            return false
+        }
+    }
+
+    /// Appends what would start a block at the start of a line, escaped, and
+    /// returns the index of the first scalar left for the inline rules.
+    private static func appendLineStart(_ scalars: [Unicode.Scalar], to result: inout String) -> Int {
+        // Four columns of indentation start an indented code block: the first
+        // space or tab is written as a character reference, which is text.
+        let indentation = scalars.prefix { $0 == " " || $0 == "\t" }
+        if indentation.count >= 4 || indentation.contains("\t") {
+            result += scalars[0] == "\t" ? "&#9;" : "&#32;"
+            return 1
+        }
+        var index = indentation.count
+        result += String(repeating: " ", count: index)
+        guard index < scalars.count else { return index }
+        switch scalars[index] {
+        case "#", ">", "-", "+":
+            // A heading, a block quote, a bullet list item or a thematic break.
+            result += "\\"
+            result.unicodeScalars.append(scalars[index])
+            return index + 1
+        default:
+            break
+        }
+        // An ordered list item: one to nine digits, then `.` or `)`.
+        let digits = scalars[index...].prefix { ("0"..."9").contains($0) }
+        if (1...9).contains(digits.count), index + digits.count < scalars.count,
+           scalars[index + digits.count] == "." || scalars[index + digits.count] == ")" {
+            for digit in digits { result.unicodeScalars.append(digit) }
+            index += digits.count
+            result += "\\"
+            result.unicodeScalars.append(scalars[index])
+            return index + 1
+        }
+        return index
+    }
+
+    /// Returns the index where a trailing run of `#` begins that an ATX heading would take as
+    /// its closing sequence (it follows a space or tab, or is the whole text), or `scalars.count`.
+    private static func trailingHashRunStart(_ scalars: [Unicode.Scalar]) -> Int {
+        var end = scalars.count
+        while end > 0, scalars[end - 1] == " " || scalars[end - 1] == "\t" { end -= 1 }
+        var start = end
+        while start > 0, scalars[start - 1] == "#" { start -= 1 }
+        guard start < end, start == 0 || scalars[start - 1] == " " || scalars[start - 1] == "\t" else { return scalars.count }
+        return start
+    }
+
+    /// Returns whether `rest`, the text after an `&`, begins an entity or a numeric character
+    /// reference: `name;`, `#digits;` or `#xhex;`. Any name counts, known to HTML or not.
+    private static func startsReference(_ rest: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let first = rest.first else { return false }
+        if first == "#" {
+            let body = rest.dropFirst()
+            let hex = body.first == "x" || body.first == "X"
+            let digits = (hex ? body.dropFirst() : body).prefix { hex ? $0.properties.isASCIIHexDigit : ("0"..."9").contains($0) }
+            let terminatorIndex = digits.endIndex
+            return (1...(hex ? 6 : 7)).contains(digits.count) && terminatorIndex < rest.endIndex && rest[terminatorIndex] == ";"
+        }
+        guard first.isASCII, first.properties.isAlphabetic else { return false }
+        let name = rest.prefix { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        return name.count <= 32 && name.endIndex < rest.endIndex && rest[name.endIndex] == ";"
+    }
+
+    private static func isAlphanumeric(_ scalar: Unicode.Scalar?) -> Bool {
+        guard let scalar else { return false }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    private static func isASCIIPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+        (0x21...0x2F).contains(scalar.value) || (0x3A...0x40).contains(scalar.value)
+            || (0x5B...0x60).contains(scalar.value) || (0x7B...0x7E).contains(scalar.value)
     }
 }
 

@@ -8,6 +8,7 @@ needed Python package is missing, and the Swift test skips itself.
   html FILE                count the elements of an HTML file and read its status banner
   csv FILE...              the number of fields of every record of each CSV file
   markdown FILE            the cell count of every row of every table in a Markdown file
+  markdown-render FILE     the text and markup of every block of a Markdown file, as markdown-it-py renders it
   png FILE                 size, distinct colors and non-white share of a PNG screenshot
   sample SEED ANCHOR ID... the SHA-256 ranking digest of each change id, as documented
 """
@@ -149,6 +150,48 @@ def check_markdown(path):
     return {"tables": tables, "headings": headings, "lines": len(lines)}
 
 
+def render_markdown(path):
+    """Renders a Markdown file with markdown-it-py, as CommonMark with GitHub's tables and strikethrough.
+
+    Returns every block that holds text, in order: its type (paragraph,
+    heading, th, td), its text as a reader sees it (a <br> as a line feed), and
+    the markup its text produced, such as links, emphasis, code or raw HTML
+    other than <br>. Also returns how often each token type occurs.
+    """
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:
+        print("markdown-it-py is not installed: python3 -m pip install markdown-it-py", file=sys.stderr)
+        sys.exit(3)
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(source)
+    blocks, counts, container = [], {}, None
+    for token in tokens:
+        counts[token.type] = counts.get(token.type, 0) + 1
+        if token.type.endswith("_open"):
+            container = token.type[: -len("_open")]
+        if token.type != "inline":
+            if token.type in ("code_block", "fence", "html_block", "hr"):
+                blocks.append({"type": token.type, "text": token.content, "markup": [token.type]})
+            continue
+        text, markup = [], []
+        for child in token.children or []:
+            counts[child.type] = counts.get(child.type, 0) + 1
+            if child.type == "text":
+                text.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                text.append("\n")
+                markup.append(child.type)
+            elif child.type == "html_inline" and child.content.lower() in ("<br>", "<br/>", "<br />"):
+                text.append("\n")
+            else:
+                markup.append(child.type if child.type != "html_inline" else "html_inline " + child.content)
+                text.append(child.content)
+        blocks.append({"type": container, "text": "".join(text), "markup": markup})
+    return {"blocks": blocks, "counts": counts}
+
+
 def check_png(path):
     with open(path, "rb") as handle:
         data = handle.read()
@@ -218,6 +261,8 @@ def main():
         result = [check_csv(path) for path in arguments]
     elif command == "markdown":
         result = check_markdown(*arguments)
+    elif command == "markdown-render":
+        result = render_markdown(*arguments)
     elif command == "png":
         result = check_png(*arguments)
     elif command == "sample":
