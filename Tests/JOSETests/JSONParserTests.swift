@@ -202,4 +202,29 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(first, second)
         XCTAssertNotEqual(first, other)
     }
+
+    func testUnsafeIntegersAreRejectedOnRequest() throws {
+        let rejected: [(json: String, reason: String)] = [
+            ("9007199254740992", "found the integer 9007199254740992 at $,"),
+            ("-9007199254740992", "found the integer -9007199254740992 at $,"),
+            (#"{"a":[1,{"b":10000000000000000}]}"#, "found the integer 10000000000000000 at $.a[1].b,"),
+            (#"{"a-b":[99999999999999999999999]}"#, #"at $["a-b"][0],"#),
+            (#"{"\"q\"":18446744073709551616}"#, #"at $["\"q\""],"#),
+        ]
+        for (json, reason) in rejected {
+            XCTAssertThrowsError(try JSONValue(parsing: Array(json.utf8), rejectingUnsafeIntegers: true), json) { error in
+                XCTAssertEqual((error as? JSONError)?.code, .unsafeInteger, json)
+                XCTAssertTrue("\(error)".contains(reason), "\(json): \(error)")
+                XCTAssertTrue("\(error)".contains("send it as a string"), "\(json): \(error)")
+            }
+            XCTAssertNoThrow(try JSONValue(parsing: Array(json.utf8)), "without the option \(json) is rounded as before")
+        }
+
+        let accepted = ["9007199254740991", "-9007199254740991", "0", "-0", "1e300", "9007199254740993.0", "1.5e16",
+                        #"{"a":[9007199254740991,-9007199254740991]}"#, "123456789012345"]
+        for json in accepted {
+            XCTAssertNoThrow(try JSONValue(parsing: Array(json.utf8), rejectingUnsafeIntegers: true), json)
+        }
+        XCTAssertEqual(try JSONValue(parsing: Array("9007199254740991".utf8), rejectingUnsafeIntegers: true), .number(9_007_199_254_740_991))
+    }
 }

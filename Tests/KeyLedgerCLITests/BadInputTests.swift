@@ -39,6 +39,11 @@ final class BadInputTests: CLITestCase {
             {"kind":"note","actor":"batch","body":{"line":2}}
             {"kind":"note","actor":"batch","body":{"line":
             """)
+        let bigIntegerOnLine2 = try write("big-integer-line-2.ndjson", """
+            {"kind":"note","actor":"batch","body":{"line":1}}
+            {"kind":"note","actor":"batch","body":{"amounts":[1,-9007199254740993]}}
+
+            """)
         let emptyBatch = try write("empty.ndjson", "\n\n")
         let single = ["append", "--ledger", ledger, "--signing-key", key, "--kind", "note", "--actor", "alice@example.com"]
 
@@ -100,6 +105,15 @@ final class BadInputTests: CLITestCase {
             RejectedCommand(name: "NDJSON batch with invalid JSON on line 3",
                             arguments: ["append", "--ledger", ledger, "--signing-key", key, "--ndjson", brokenThirdLine],
                             messageParts: ["line 3:", "not valid JSON"]),
+            RejectedCommand(name: "integer above 2^53 - 1", arguments: single + ["--body", #"{"ledger_ref":9007199254740993}"#],
+                            messageParts: ["the integer 9007199254740993 at $.ledger_ref", "±9007199254740991",
+                                           "RFC 7493", #"send it as a string, such as "9007199254740993""#]),
+            RejectedCommand(name: "nested integer below -(2^53 - 1)",
+                            arguments: single + ["--body", #"{"a b":{"list":[0,-12345678901234567890]}}"#],
+                            messageParts: [#"the integer -12345678901234567890 at $["a b"].list[1]"#, "send it as a string"]),
+            RejectedCommand(name: "NDJSON batch with a big integer on line 2",
+                            arguments: ["append", "--ledger", ledger, "--signing-key", key, "--ndjson", bigIntegerOnLine2],
+                            messageParts: ["line 2:", "the integer -9007199254740993 at $.body.amounts[1]", "send it as a string"]),
             RejectedCommand(name: "NDJSON batch without events",
                             arguments: ["append", "--ledger", ledger, "--signing-key", key, "--ndjson", emptyBatch],
                             messageParts: [emptyBatch, "contains no events"]),
@@ -168,6 +182,19 @@ final class BadInputTests: CLITestCase {
         let entries = try logEntries(created.ledger)
         XCTAssertEqual(entries.count, 3)
         XCTAssertEqual((entries.last?["body"] as? [String: Any])?["p"] as? String, filler)
+    }
+
+    func testIntegersWithinSafeRangeAreKeptExactly() throws {
+        let created = try createLedger()
+        let body = #"{"max":9007199254740991,"min":-9007199254740991,"large_double":1e300,"fraction":9007199254740993.5}"#
+        let run = try keyledger(["append", "--ledger", created.ledger, "--signing-key", created.signingKey, "--kind", "note",
+                                 "--actor", "alice@example.com", "--body", body])
+        XCTAssertEqual(run.status, 0, run.summary)
+        let stored = try XCTUnwrap(try logEntries(created.ledger).last?["body"] as? [String: Any])
+        XCTAssertEqual((stored["max"] as? NSNumber)?.int64Value, 9_007_199_254_740_991)
+        XCTAssertEqual((stored["min"] as? NSNumber)?.int64Value, -9_007_199_254_740_991)
+        XCTAssertNotNil(stored["large_double"], "a number with an exponent is not an integer literal")
+        XCTAssertNotNil(stored["fraction"], "a number with a fraction is not an integer literal")
     }
 
     func testBadThirdLineAppendsNothingFromTheBatch() throws {

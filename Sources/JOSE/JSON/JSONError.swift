@@ -54,6 +54,10 @@ public struct JSONError: Error, CustomStringConvertible, Equatable, Sendable {
         public static let invalidNumber = Code("invalidNumber")
         /// A number is too large in magnitude for an IEEE 754 double.
         public static let numberOutOfRange = Code("numberOutOfRange")
+        /// An integer literal (no fraction, no exponent) lies outside
+        /// ±(2^53 − 1), the range in which RFC 7493 section 2.2 expects I-JSON
+        /// integers to be exact. Raised only when parsing with `rejectingUnsafeIntegers`.
+        public static let unsafeInteger = Code("unsafeInteger")
         /// Arrays and objects are nested deeper than
         /// ``JSONValue/maximumNestingDepth``.
         public static let nestingTooDeep = Code("nestingTooDeep")

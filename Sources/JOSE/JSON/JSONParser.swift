@@ -5,9 +5,20 @@ struct JSONParser {
     let bytes: [UInt8]
     var position = 0
     private var depth = 0
+    /// Whether an integer literal outside ±(2^53 − 1) is an error; see ``JSONValue/init(parsing:rejectingUnsafeIntegers:)``.
+    private let rejectsUnsafeIntegers: Bool
+    /// The member names and array indexes leading to the value being parsed,
+    /// kept only while `rejectsUnsafeIntegers` is set, for the error message.
+    private var path: [PathComponent] = []
 
-    init(bytes: [UInt8]) {
+    private enum PathComponent {
+        case member(String)
+        case index(Int)
+    }
+
+    init(bytes: [UInt8], rejectsUnsafeIntegers: Bool = false) {
         self.bytes = bytes
+        self.rejectsUnsafeIntegers = rejectsUnsafeIntegers
     }
 
     /// Parses the whole input as one value surrounded by optional whitespace.
@@ -89,7 +100,13 @@ struct JSONParser {
 
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            if rejectsUnsafeIntegers {
+                path.append(.index(elements.count))
+                elements.append(try parseValue())
+                path.removeLast()
+            } else {
+                elements.append(try parseValue())
+            }
             skipWhitespace()
             guard position < bytes.count else {
                 throw endOfInput(expected: "',' or ']'")
@@ -139,7 +156,9 @@ struct JSONParser {
             }
             position += 1
             skipWhitespace()
+            if rejectsUnsafeIntegers { path.append(.member(name)) }
             let value = try parseValue()
+            if rejectsUnsafeIntegers { path.removeLast() }
 
             try checkUnique(name, in: members, offset: nameOffset)
             members[name] = value
@@ -205,6 +224,7 @@ struct JSONParser {
         guard position < bytes.count, isDigit(bytes[position]) else {
             throw invalidNumber(expected: "a digit after '-'")
         }
+        let digitsStart = position
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
             if position < bytes.count, isDigit(bytes[position]) {
@@ -217,6 +237,7 @@ struct JSONParser {
         } else {
             skipDigits()
         }
+        let digitsEnd = position
 
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             position += 1
@@ -240,6 +261,15 @@ struct JSONParser {
         // The grammar above admits only ASCII, and Swift's Double(String)
         // rounds decimal text correctly to the nearest double.
         let literal = String(decoding: bytes[start..<position], as: UTF8.self)
+        if rejectsUnsafeIntegers, digitsEnd == position, !Self.isSafeInteger(digits: bytes[digitsStart..<digitsEnd]) {
+            throw JSONError(
+                code: .unsafeInteger,
+                offset: start,
+                reason: "found the integer \(literal) at \(pathDescription), outside ±9007199254740991 (2^53 − 1), "
+                    + "the integers that an I-JSON number holds exactly (RFC 7493 section 2.2): "
+                    + "send it as a string, such as \"\(literal)\""
+            )
+        }
         guard let number = Double(literal) else {
             throw JSONError(code: .invalidNumber, offset: start, reason: "found number \(literal), which could not be converted to a double")
         }
@@ -251,6 +281,29 @@ struct JSONParser {
             )
         }
         return number
+    }
+
+    /// Returns whether the decimal digits of an integer literal, without its sign and
+    /// with no leading zero, name a magnitude of at most 2^53 − 1 = 9007199254740991.
+    private static func isSafeInteger(digits: ArraySlice<UInt8>) -> Bool {
+        let maximum = Array("9007199254740991".utf8)
+        return digits.count < maximum.count || (digits.count == maximum.count && !maximum.lexicographicallyPrecedes(digits))
+    }
+
+    /// The path of the value being parsed, such as `$.amounts[2]` or `$["two words"]`.
+    private var pathDescription: String {
+        var text = "$"
+        for component in path {
+            switch component {
+            case .index(let index):
+                text += "[\(index)]"
+            case .member(let name):
+                let isIdentifier = name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+                    && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+                text += isIdentifier ? ".\(name)" : "[\(quoted(name))]"
+            }
+        }
+        return text
     }
 
     private mutating func skipDigits() {

@@ -31,6 +31,22 @@ extension JSONValue {
         self = try parser.parseText()
     }
 
+    /// Parses one JSON text like ``init(parsing:)-([UInt8])``, and with
+    /// `rejectingUnsafeIntegers` also rejects every integer literal (digits
+    /// with no fraction and no exponent) outside ±9007199254740991 (2^53 − 1).
+    ///
+    /// Such an integer would be rounded to the nearest `Double` without a
+    /// word, so a caller that stores what it was sent uses this to have the
+    /// sender send the value as a string instead (RFC 7493 section 2.2).
+    /// Numbers with a fraction or an exponent are parsed as before.
+    ///
+    /// - Throws: ``JSONError``; for an integer out of range its code is
+    ///   ``JSONError/Code/unsafeInteger`` and its reason names the value and its path, such as `$.amounts[2]`.
+    public init(parsing bytes: [UInt8], rejectingUnsafeIntegers: Bool) throws {
+        var parser = JSONParser(bytes: bytes, rejectsUnsafeIntegers: rejectingUnsafeIntegers)
+        self = try parser.parseText()
+    }
+
     /// Parses one JSON text from a string, with the same rules as
     /// ``init(parsing:)-([UInt8])``.
     ///

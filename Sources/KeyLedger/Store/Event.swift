@@ -49,12 +49,15 @@ public struct Event: Sendable {
     ///
     /// Only `note` and `x-` kinds are accepted here; see `EntryKind(validatingForGenericAppend:)`.
     /// - Throws: `LedgerError` for an unknown or dedicated kind, JSON that does not parse
-    ///   (including invalid UTF-8), or JSON that is not an object.
+    ///   (including invalid UTF-8), an integer literal outside ±9007199254740991 (2^53 − 1), or JSON that is not an object.
     public init(kind: String, actor: String, bodyJSON: [UInt8]) throws {
         let parsedKind = try EntryKind(validatingForGenericAppend: kind)
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: bodyJSON)
+            // An integer beyond 2^53 - 1 would be stored rounded to a nearby double, recording another value than the one sent.
+            value = try JSONValue(parsing: bodyJSON, rejectingUnsafeIntegers: true)
+        } catch let error as JSONError where error.code == .unsafeInteger {
+            throw LedgerError(.invalidBody, "the event body is rejected: \(error.reason)")
         } catch {
             throw LedgerError(.invalidBody, "the event body is not valid JSON (\(error)): give a JSON object in UTF-8, such as {\"ticket\":\"CHG-1\"}")
         }

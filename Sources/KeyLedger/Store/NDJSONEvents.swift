@@ -32,7 +32,9 @@ public enum NDJSONEvents {
     static func parseLine(_ line: [UInt8], defaultActor: String?) throws -> Event {
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: line)
+            value = try JSONValue(parsing: line, rejectingUnsafeIntegers: true)
+        } catch let error as JSONError where error.code == .unsafeInteger {
+            throw LedgerError(.invalidBody, "the event is rejected: \(error.reason)")
         } catch {
             throw LedgerError(.invalidBody, "not valid JSON: \(error)")
         }

@@ -10,6 +10,8 @@ enum AppendCommand: Command {
         discussion: """
         KIND is note or a custom kind starting with x-. Key, change and JWKS events have their own
         commands (key generate, change approve, jwks check, ...), which check the lifecycle first. The body is a JSON object of at most \(Event.maximumBodyBytes) bytes as canonical JSON.
+        An integer in the body must lie within ±9007199254740991 (2^53 - 1), the integers a JSON number
+        holds exactly; send larger ones, such as 64-bit ids, as strings.
         With --ndjson, each line is {"kind": ..., "actor": ..., "body": {...}}; the whole batch is appended
         in one transaction, or nothing is appended and the error names the bad line.
         """,
