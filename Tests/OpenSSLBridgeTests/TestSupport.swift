@@ -74,7 +74,8 @@ enum TestSupport {
         return try readInteger() + readInteger()
     }
 
-    private static func derInteger(_ unsigned: [UInt8]) -> [UInt8] {
+    /// Encodes unsigned big-endian bytes as a DER INTEGER.
+    static func derInteger(_ unsigned: [UInt8]) -> [UInt8] {
         var value = Array(unsigned.drop { $0 == 0 })
         if value.isEmpty || value[0] & 0x80 != 0 {
             value.insert(0, at: 0)
@@ -82,8 +83,13 @@ enum TestSupport {
         return [0x02] + derLength(value.count) + value
     }
 
-    private static func derLength(_ length: Int) -> [UInt8] {
-        length < 0x80 ? [UInt8(length)] : [0x81, UInt8(length)]
+    /// Encodes a DER length of up to 65,535 bytes.
+    static func derLength(_ length: Int) -> [UInt8] {
+        switch length {
+        case ..<0x80: [UInt8(length)]
+        case ..<0x100: [0x81, UInt8(length)]
+        default: [0x82, UInt8(length >> 8), UInt8(length & 0xFF)]
+        }
     }
 }
 

@@ -73,19 +73,6 @@ extension KeyHandle {
         return handle
     }
 
-    /// Checks that the public and private halves of the key belong together
-    /// (for RSA also that n = p * q and that d and the CRT values fit), so a
-    /// damaged key that still parses is rejected instead of signing garbage.
-    private func checkKeyPair(failureCode: CryptoError.Code, failureReason: String) throws {
-        try KeyContext(key: self).withUnsafePointer { context in
-            try LibCrypto.check(
-                EVP_PKEY_pairwise_check(context),
-                failureCode,
-                "\(failureReason): the \(spec) key pair is inconsistent"
-            )
-        }
-    }
-
     /// Decodes a DER SubjectPublicKeyInfo (RFC 5280 section 4.1.2.7).
     /// - Throws: `decodingFailed` when the bytes are not exactly one SubjectPublicKeyInfo.
     static func decodeSubjectPublicKeyInfo(_ der: [UInt8]) throws -> KeyHandle {
