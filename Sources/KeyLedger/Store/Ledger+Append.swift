@@ -194,9 +194,9 @@ extension Ledger {
 
 /// Key ids of ledger signers, by the SHA-256 of the canonical bytes of the
 /// genesis or handover entry that introduced them.
-private let introducedSignerKeyIDs = SignerKeyIDCache()
+let introducedSignerKeyIDs = SignerKeyIDCache()
 
-private final class SignerKeyIDCache: @unchecked Sendable {
+final class SignerKeyIDCache: @unchecked Sendable {
     private let lock = NSLock()
     private var keyIDs: [[UInt8]: String] = [:]
 
