@@ -33,12 +33,27 @@ struct LedgerDatabase {
     static let merkleSchemaVersion: Int64 = 2
 
     /// Opens an existing ledger file.
+    ///
+    /// With `readOnly`, the connection refuses every write (`PRAGMA query_only`).
+    /// It is still opened for writing when this process may write the file and
+    /// its directory. In WAL mode every connection, a reader too, creates the
+    /// `-wal` and `-shm` files beside the ledger. Only a connection that can
+    /// write checkpoints and deletes them when it is the last to close, so a
+    /// SQLite read-only connection would leave them behind. When the file or
+    /// the directory is not writable the connection is read-only, and the files
+    /// stay if SQLite could create them. `immutable=1`, which creates none, is
+    /// not used: it turns off locking and would read torn pages while another
+    /// process appends.
     static func open(path: String, options: LedgerOptions, readOnly: Bool = false) throws -> LedgerDatabase {
         guard FileManager.default.fileExists(atPath: path) else {
             throw LedgerError(.ledgerNotFound, "no ledger at \(quoted(path)): check the path, or create one with `keyledger init`")
         }
-        let connection = try storage(path) { try Connection(path: path, mode: readOnly ? .readOnly : .readWrite) }
+        let mode: Connection.OpenMode = !readOnly || isWritable(path) ? .readWrite : .readOnly
+        let connection = try storage(path) { try Connection(path: path, mode: mode) }
         let database = LedgerDatabase(connection: connection)
+        if readOnly {
+            try storage(path) { try connection.execute("PRAGMA query_only=ON") }
+        }
         try database.configure(options: options, path: path)
         let version = try database.schemaVersion(path: path)
         if version > currentSchemaVersion {
@@ -56,6 +71,12 @@ struct LedgerDatabase {
             try database.migrate(from: version)
         }
         return database
+    }
+
+    /// Returns whether this process may write `path` and create and delete files in its directory.
+    private static func isWritable(_ path: String) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        return access(path, W_OK) == 0 && access(directory.isEmpty ? "." : directory, W_OK | X_OK) == 0
     }
 
     /// Creates a new ledger file; the path must not exist yet.
@@ -80,6 +101,10 @@ struct LedgerDatabase {
                 _ = try connection.query("PRAGMA schema_version")
             } catch let error as SQLiteError where error.isNotADatabase {
                 throw LedgerError(.notALedger, "\(quoted(path)) is not a SQLite database: check the path to the ledger file")
+            } catch let error as SQLiteError where error.isReadOnly || error.isCantOpen {
+                // A WAL-mode reader needs the -wal and -shm files; SQLite reports this when it can neither open nor create them.
+                throw LedgerError(.storage,
+                    "cannot read the ledger \(quoted(path)) (\(error.message)): a ledger in WAL mode is read through \(quoted(path + "-wal")) and \(quoted(path + "-shm")), which are missing and cannot be created in its directory by this user: run as a user who may write that directory, or copy the ledger to a writable directory and read the copy")
             }
             try connection.execute("PRAGMA synchronous=\(options.durability == .full ? "FULL" : "NORMAL")")
             try connection.execute("PRAGMA foreign_keys=ON")
