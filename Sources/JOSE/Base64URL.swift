@@ -7,7 +7,7 @@
 /// rejects a length that leaves a single character in the last group, and a
 /// last character whose unused low bits are not zero (RFC 4648 section 3.5).
 public enum Base64URL {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// The 6-bit value of each ASCII byte, or 0xFF for bytes outside the alphabet.
     private static let sextets: [UInt8] = {
@@ -24,31 +24,7 @@ public enum Base64URL {
     /// - Returns: The encoded text, `4 * n / 3` characters long rounded up.
     public static func encode(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
-        output.reserveCapacity((bytes.count * 4 + 2) / 3)
-
-        var index = 0
-        while index + 3 <= bytes.count {
-            let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            output.append(alphabet[Int(group >> 18 & 0x3F)])
-            output.append(alphabet[Int(group >> 12 & 0x3F)])
-            output.append(alphabet[Int(group >> 6 & 0x3F)])
-            output.append(alphabet[Int(group & 0x3F)])
-            index += 3
-        }
-
-        switch bytes.count - index {
-        case 1:
-            let group = UInt32(bytes[index]) << 16
-            output.append(alphabet[Int(group >> 18 & 0x3F)])
-            output.append(alphabet[Int(group >> 12 & 0x3F)])
-        case 2:
-            let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            output.append(alphabet[Int(group >> 18 & 0x3F)])
-            output.append(alphabet[Int(group >> 12 & 0x3F)])
-            output.append(alphabet[Int(group >> 6 & 0x3F)])
-        default:
-            break
-        }
+        bytes.withUnsafeBytes { encode($0, appendingTo: &output) }
         return String(decoding: output, as: UTF8.self)
     }
 

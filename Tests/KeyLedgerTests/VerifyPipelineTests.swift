@@ -7,7 +7,8 @@ import XCTest
 /// `Ledger.verify` checks the structure of one batch while the signatures of
 /// the batch before it are verified on other threads. These tests compare it,
 /// on tampered ledgers and for several batch sizes, with the same batches
-/// checked one after the other by `ChainVerifier.check`, which has no overlap.
+/// checked one after the other on the general path by `ChainVerifier.check`,
+/// which has no overlap.
 final class VerifyPipelineTests: XCTestCase {
     private var directory: TemporaryDirectory!
     private var firstKey: SigningKey!
@@ -35,28 +36,6 @@ final class VerifyPipelineTests: XCTestCase {
         for sql in statements { try connection.execute(sql) }
     }
 
-    /// Verifies the same batches as `Ledger.verify` reads, checking each one completely before reading the next.
-    private func verifyWithoutOverlap(_ options: VerifyOptions) throws -> VerificationResult {
-        let ledger = try Ledger(path: path, readOnly: true)
-        let connection = try Connection(path: path, mode: .readOnly)
-        let statement = try connection.prepare("SELECT \(Ledger.entryColumns) FROM entries ORDER BY seq")
-        try statement.bind([])
-        var verifier = ChainVerifier(ledgerID: ledger.ledgerID, options: options)
-        var batch: [StoredRow] = []
-        while verifier.result.isValid, let row = try statement.step() {
-            batch.append(StoredRow(row))
-            if batch.count == options.batchSize {
-                verifier.check(batch)
-                batch.removeAll()
-            }
-        }
-        if verifier.result.isValid && !batch.isEmpty {
-            verifier.check(batch)
-        }
-        verifier.finish()
-        return verifier.result
-    }
-
     func testPipelineMatchesBatchesInTurn() throws {
         let cases: [(name: String, tampering: [String])] = [
             ("untouched", []),
@@ -79,7 +58,7 @@ final class VerifyPipelineTests: XCTestCase {
             for batchSize in [1, 2, 3, 4, 5, 8, 2048] {
                 let options = VerifyOptions(trustAnchor: firstKey.keyID, batchSize: batchSize)
                 let pipelined = try Ledger(path: path, readOnly: true).verify(options)
-                let inTurn = try verifyWithoutOverlap(options)
+                let inTurn = try verifyOnGeneralPathInTurn(path: path, options: options)
                 let label = "\(name), batches of \(batchSize)"
                 XCTAssertEqual(pipelined.failure, inTurn.failure, label)
                 XCTAssertEqual(pipelined.entriesChecked, inTurn.entriesChecked, label)

@@ -47,13 +47,12 @@ extension Ledger {
             var inFlight: ChainVerifier.SignatureCheck?
             var moreRows = true
             while moreRows {
-                var batch: [StoredRow] = []
-                batch.reserveCapacity(options.batchSize)
-                while batch.count < options.batchSize, let row = try statement.step() {
-                    batch.append(StoredRow(row))
+                var batch = RawEntryBatch(expectedRows: options.batchSize)
+                while batch.rowCount < options.batchSize, try statement.advance() {
+                    batch.appendCurrentRow(of: statement)
                 }
-                moreRows = batch.count == options.batchSize
-                let checked = batch.isEmpty ? nil : verifier.checkStructure(batch)
+                moreRows = batch.rowCount == options.batchSize
+                let checked = batch.rowCount == 0 ? nil : verifier.checkStructure(batch)
                 if let previous = inFlight {
                     inFlight = nil
                     processed += verifier.complete(previous)
@@ -106,38 +105,85 @@ struct StoredRow {
 }
 
 /// The verification state carried from one batch to the next.
+///
+/// Rows read by `Ledger.verify` take the fast path of
+/// `ChainVerifier+FastPath.swift` first, and any row it does not accept takes
+/// the general path below, which decodes the content into `JSONValue`s and
+/// names the failure. Batches of ``StoredRow`` take the general path only,
+/// so tests can compare the two.
 struct ChainVerifier {
-    fileprivate struct Signer {
+    struct Signer {
         let keyID: String
         let algorithm: String
         let publicKey: PublicKey
+        let scheme: SignatureScheme
+        /// The UTF-8 of `keyID` and `algorithm`, for comparing with stored bytes.
+        let keyIDBytes: [UInt8]
+        let algorithmBytes: [UInt8]
+        /// The protected header that `JWS.signDetached` writes for this
+        /// signer, `{"alg":ALG,"kid":KID}` in base64url, followed by the ".."
+        /// of a detached payload.
+        let detachedHeaderPrefix: [UInt8]
+
+        init(keyID: String, algorithm: JWSAlgorithm, publicKey: PublicKey) throws {
+            self.keyID = keyID
+            self.algorithm = algorithm.rawValue
+            self.publicKey = publicKey
+            self.scheme = algorithm.signatureScheme
+            self.keyIDBytes = Array(keyID.utf8)
+            self.algorithmBytes = Array(algorithm.rawValue.utf8)
+            let header = try JCS.canonicalize(.object(["alg": .string(algorithm.rawValue), "kid": .string(keyID)]))
+            self.detachedHeaderPrefix = Array(Base64URL.encode(header).utf8) + Array("..".utf8)
+        }
     }
 
-    fileprivate struct PendingSignature {
+    struct PendingSignature {
         let sequence: Int64
-        let hash: [UInt8]
-        let signature: String
+        /// The entry's index in its batch.
+        let row: Int
         let signer: Signer
+    }
+
+    /// The rows of one batch, as `Ledger.verify` reads them or as a test passes them.
+    enum BatchRows {
+        case raw(RawEntryBatch)
+        case stored([StoredRow])
+
+        var count: Int {
+            switch self {
+            case .raw(let batch): batch.rowCount
+            case .stored(let rows): rows.count
+            }
+        }
+
+        func storedRow(_ index: Int) -> StoredRow {
+            switch self {
+            case .raw(let batch): batch.storedRow(index)
+            case .stored(let rows): rows[index]
+            }
+        }
     }
 
     let options: VerifyOptions
     let ledgerID: String
-    private(set) var result: VerificationResult
-    private var previousHash = EntryHash.genesisPreviousHash
-    private var previousSequence: Int64 = 0
-    private var previousRecordedAt: Timestamp?
-    private var signer: Signer?
+    let ledgerIDBytes: [UInt8]
+    var result: VerificationResult
+    var previousHash = EntryHash.genesisPreviousHash
+    var previousSequence: Int64 = 0
+    var previousRecordedAt: Timestamp?
+    var signer: Signer?
 
     init(ledgerID: String, options: VerifyOptions) {
         self.ledgerID = ledgerID
+        self.ledgerIDBytes = Array(ledgerID.utf8)
         self.options = options
         self.result = VerificationResult(ledgerID: ledgerID)
     }
 
     /// A batch whose structure was checked, with its signatures still to verify.
     struct CheckedBatch {
-        let rowCount: Int
-        fileprivate let pending: [PendingSignature]
+        let rows: BatchRows
+        let pending: [PendingSignature]
         let structuralFailure: VerificationResult.Failure?
         let lastGood: (sequence: Int64, hash: [UInt8], recordedAt: Timestamp)?
         /// The result as the structure check left it. A signature failure in
@@ -152,12 +198,12 @@ struct ChainVerifier {
         fileprivate let group: DispatchGroup
     }
 
-    /// Checks one batch: structure in order, then signatures in parallel.
+    /// Checks one batch on the general path: structure in order, then signatures in parallel.
     mutating func check(_ rows: [StoredRow]) {
         complete(startSignatureCheck(checkStructure(rows)))
     }
 
-    /// Checks the structure of each row in order, up to the first failure.
+    /// Checks the structure of each row in order on the general path, up to the first failure.
     ///
     /// The hashes and the decoding of the content are computed on every core
     /// first, because they depend on one row each.
@@ -166,23 +212,37 @@ struct ChainVerifier {
         var pending: [PendingSignature] = []
         pending.reserveCapacity(rows.count)
         var structuralFailure: VerificationResult.Failure?
-        var lastGood: (sequence: Int64, hash: [UInt8], recordedAt: Timestamp)?
-        for (row, decoded) in zip(rows, decodedRows) {
-            do {
-                let (content, signerForEntry) = try checkStructure(row, decoded)
-                pending.append(PendingSignature(sequence: row.sequence, hash: row.hash!, signature: row.signature ?? "", signer: signerForEntry))
-                lastGood = (row.sequence, row.hash!, content.recordedAt)
-                noteSigned(row.sequence, by: signerForEntry.keyID)
-            } catch let failure as FailureError {
-                structuralFailure = failure.failure
-                break
-            } catch {
-                structuralFailure = .init(sequence: row.sequence, reason: .malformedEntry, detail: "\(error)")
-                break
-            }
+        for (index, (row, decoded)) in zip(rows, decodedRows).enumerated() {
+            structuralFailure = checkGeneral(row, decoded, index: index, pending: &pending)
+            if structuralFailure != nil { break }
         }
-        return CheckedBatch(rowCount: rows.count, pending: pending, structuralFailure: structuralFailure,
+        return finishStructure(.stored(rows), pending: pending, structuralFailure: structuralFailure)
+    }
+
+    /// Builds the checked batch once its rows' structure is checked.
+    func finishStructure(_ rows: BatchRows, pending: [PendingSignature],
+                         structuralFailure: VerificationResult.Failure?) -> CheckedBatch {
+        // After a good row, the previous-entry state describes that row.
+        let lastGood = pending.isEmpty ? nil : previousRecordedAt.map { (previousSequence, previousHash, $0) }
+        return CheckedBatch(rows: rows, pending: pending, structuralFailure: structuralFailure,
                             lastGood: lastGood, resultAfterStructure: result)
+    }
+
+    /// Checks one row on the general path and, when it is good, queues its signature.
+    ///
+    /// - Returns: the row's failure, or nil when it is good.
+    mutating func checkGeneral(_ row: StoredRow, _ decoded: DecodedRow, index: Int,
+                               pending: inout [PendingSignature]) -> VerificationResult.Failure? {
+        do {
+            let signerForEntry = try checkStructure(row, decoded)
+            pending.append(PendingSignature(sequence: row.sequence, row: index, signer: signerForEntry))
+            noteSigned(row.sequence, by: signerForEntry.keyID)
+            return nil
+        } catch let failure as FailureError {
+            return failure.failure
+        } catch {
+            return .init(sequence: row.sequence, reason: .malformedEntry, detail: "\(error)")
+        }
     }
 
     /// Starts verifying the batch's signatures on other threads and returns without waiting.
@@ -190,8 +250,9 @@ struct ChainVerifier {
         let failures = FailureCollector()
         let group = DispatchGroup()
         let pending = batch.pending
+        let rows = batch.rows
         DispatchQueue.global().async(group: group) {
-            Self.verifySignatures(pending, into: failures)
+            Self.verifySignatures(pending, of: rows, into: failures)
         }
         return SignatureCheck(batch: batch, failures: failures, group: group)
     }
@@ -213,7 +274,7 @@ struct ChainVerifier {
             result.failure = signatureFailure
             result.entriesChecked += Int64(batch.pending.firstIndex { $0.sequence == signatureFailure.sequence } ?? 0)
             result.signaturesVerified = result.entriesChecked
-            return batch.rowCount
+            return batch.rows.count
         }
         result.entriesChecked += Int64(batch.pending.count)
         result.signaturesVerified += Int64(batch.pending.count)
@@ -221,11 +282,11 @@ struct ChainVerifier {
             result.head = LedgerHead(sequence: lastGood.sequence, hash: lastGood.hash, recordedAt: lastGood.recordedAt)
         }
         result.failure = batch.structuralFailure
-        return batch.rowCount
+        return batch.rows.count
     }
 
     /// The parts of a row's check that depend on that row alone.
-    private struct DecodedRow {
+    struct DecodedRow {
         /// The hash over the stored previous hash and canonical bytes; nil when either is missing or malformed.
         var recomputedHash: [UInt8]?
         var content: Result<EntryContent, Error>?
@@ -248,7 +309,7 @@ struct ChainVerifier {
         }
     }
 
-    private static func decode(_ row: StoredRow) -> DecodedRow {
+    static func decode(_ row: StoredRow) -> DecodedRow {
         guard let previousHash = row.previousHash, previousHash.count == 32, let canonical = row.canonical else {
             return DecodedRow()
         }
@@ -260,7 +321,7 @@ struct ChainVerifier {
     }
 
     /// Checks ordering, linking, the hash, the stored columns and the signer of one entry.
-    private mutating func checkStructure(_ row: StoredRow, _ decoded: DecodedRow) throws -> (EntryContent, Signer) {
+    private mutating func checkStructure(_ row: StoredRow, _ decoded: DecodedRow) throws -> Signer {
         let sequence = row.sequence
         func fail(_ reason: VerificationResult.Reason, _ detail: String) -> FailureError {
             FailureError(failure: .init(sequence: sequence, reason: reason, detail: detail))
@@ -345,7 +406,7 @@ struct ChainVerifier {
         previousHash = storedHash
         previousSequence = sequence
         previousRecordedAt = content.recordedAt
-        return (content, current)
+        return current
     }
 
     private mutating func genesisSigner(_ content: EntryContent, fail: (VerificationResult.Reason, String) -> FailureError) throws -> Signer {
@@ -391,7 +452,7 @@ struct ChainVerifier {
             guard algorithm.fits(publicKey.spec) else {
                 throw fail(.malformedEntry, "entry \(content.sequence) pairs algorithm \(algorithm.rawValue) with a \(publicKey.spec) key")
             }
-            return Signer(keyID: keyID, algorithm: algorithm.rawValue, publicKey: publicKey)
+            return try Signer(keyID: keyID, algorithm: algorithm, publicKey: publicKey)
         } catch let error as FailureError {
             throw error
         } catch {
@@ -399,28 +460,35 @@ struct ChainVerifier {
         }
     }
 
-    private mutating func noteSigned(_ sequence: Int64, by keyID: String) {
+    mutating func noteSigned(_ sequence: Int64, by keyID: String) {
         guard let index = result.signers.lastIndex(where: { $0.keyID == keyID }) else { return }
         if result.signers[index].firstSigned == nil { result.signers[index].firstSigned = sequence }
         result.signers[index].lastSigned = sequence
     }
 
     /// Verifies the signatures on every core, adding each failure to `failures`.
-    private static func verifySignatures(_ pending: [PendingSignature], into failures: FailureCollector) {
+    private static func verifySignatures(_ pending: [PendingSignature], of rows: BatchRows, into failures: FailureCollector) {
         let chunkSize = 64
         let chunkCount = (pending.count + chunkSize - 1) / chunkSize
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            var buffers = SignatureBuffers()
             for item in pending[chunk * chunkSize..<min(pending.count, (chunk + 1) * chunkSize)] {
-                if let failure = Self.verifySignature(item) {
+                if case .raw(let batch) = rows, Self.hasValidDetachedSignature(item, in: batch, buffers: &buffers) {
+                    continue
+                }
+                let row = rows.storedRow(item.row)
+                if let failure = Self.verifySignature(item, hash: row.hash!, signature: row.signature ?? "") {
                     failures.add(failure)
                 }
             }
         }
     }
 
-    private static func verifySignature(_ item: PendingSignature) -> VerificationResult.Failure? {
+    /// Verifies one signature on the general path, which decodes and checks
+    /// the whole JWS and names what is wrong with it.
+    private static func verifySignature(_ item: PendingSignature, hash: [UInt8], signature: String) -> VerificationResult.Failure? {
         do {
-            let header = try JWS.verifyDetached(item.signature, payload: item.hash, key: item.signer.publicKey)
+            let header = try JWS.verifyDetached(signature, payload: hash, key: item.signer.publicKey)
             guard header.keyID == item.signer.keyID else {
                 return .init(sequence: item.sequence, reason: .invalidSignature,
                              detail: "entry \(item.sequence) has a signature header naming key \(header.keyID ?? "none"), not its signer \(item.signer.keyID)")
@@ -452,7 +520,7 @@ struct ChainVerifier {
     }
 }
 
-private struct FailureError: Error {
+struct FailureError: Error {
     let failure: VerificationResult.Failure
 }
 
