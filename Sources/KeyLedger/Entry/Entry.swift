@@ -53,6 +53,8 @@ struct EntryContent {
     var ledgerID: String
     var signerKeyID: String
     var algorithm: String
+    /// The RFC 8785 canonical JSON of `body`, when the caller has it already.
+    var canonicalBody: [UInt8]?
 
     var jsonValue: JSONValue {
         .object([
@@ -66,10 +68,6 @@ struct EntryContent {
             "signer": .string(signerKeyID),
             "alg": .string(algorithm),
         ])
-    }
-
-    func canonicalBytes() throws -> [UInt8] {
-        try JCS.canonicalize(jsonValue)
     }
 
     /// Decodes content from canonical bytes, checking that every member is present and well formed.
@@ -119,7 +117,7 @@ struct EntryContent {
     }
 
     init(sequence: Int64, recordedAt: Timestamp, kind: EntryKind, actor: String, body: [String: JSONValue],
-         ledgerID: String, signerKeyID: String, algorithm: String) {
+         ledgerID: String, signerKeyID: String, algorithm: String, canonicalBody: [UInt8]? = nil) {
         self.sequence = sequence
         self.recordedAt = recordedAt
         self.kind = kind
@@ -128,6 +126,7 @@ struct EntryContent {
         self.ledgerID = ledgerID
         self.signerKeyID = signerKeyID
         self.algorithm = algorithm
+        self.canonicalBody = canonicalBody
     }
 }
 

@@ -14,6 +14,10 @@ public struct Event: Sendable {
     public let kind: EntryKind
     public let actor: String
     public let body: [String: JSONValue]
+    /// The RFC 8785 canonical JSON of `body`, kept from the size check so
+    /// that the append does not serialize the body again. Nil for the
+    /// ledger's own events, whose bodies are not checked.
+    let canonicalBody: [UInt8]?
 
     /// Validates and wraps an event.
     ///
@@ -30,12 +34,13 @@ public struct Event: Sendable {
             throw EntryKind.unknownKindError(kind.rawValue)
         }
         try Self.validate(actor: actor)
-        let size: Int
+        let canonicalBody: [UInt8]
         do {
-            size = try JCS.canonicalize(.object(body)).count
+            canonicalBody = try JCS.canonicalize(.object(body))
         } catch {
             throw LedgerError(.invalidBody, "the event body cannot be canonicalized: \(error)")
         }
+        let size = canonicalBody.count
         guard size <= Self.maximumBodyBytes else {
             throw LedgerError(.bodyTooLarge,
                 "the event body is \(size) bytes as canonical JSON, over the limit of \(Self.maximumBodyBytes) bytes: store large evidence elsewhere and record its digest")
@@ -43,6 +48,7 @@ public struct Event: Sendable {
         self.kind = kind
         self.actor = actor
         self.body = body
+        self.canonicalBody = canonicalBody
     }
 
     /// Parses `kind` and a JSON body as given on a command line or in an NDJSON line.
@@ -73,6 +79,7 @@ public struct Event: Sendable {
         self.kind = kind
         self.actor = actor
         self.body = body
+        self.canonicalBody = nil
     }
 
     /// Checks a person's or tool's name: the actor, or a technician, reviewer or manager.
@@ -80,6 +87,7 @@ public struct Event: Sendable {
     /// Names are compared exactly for segregation of duties, so leading or
     /// trailing white space, which would make one person look like two, is rejected.
     static func validate(actor: String, role: String = "actor", option: String = "--actor") throws {
+        if isPrintableASCIIName(actor) { return }
         let trimmed = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
             throw LedgerError(.invalidActor, "the \(role) is empty: name the person or tool responsible, for example \(option) alice@example.com")
@@ -93,6 +101,18 @@ public struct Event: Sendable {
         if actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format || $0 == "\u{FFFD}" }) {
             throw LedgerError(.invalidActor, "the \(role) \(quoted(actor)) contains control, formatting or replacement characters: use printable text only")
         }
+    }
+
+    /// Returns whether `name` is 1 to `maximumActorLength` printable ASCII
+    /// characters (U+0020 to U+007E) with no space at either end.
+    ///
+    /// Such a name passes every check in `validate(actor:role:option:)`, which
+    /// can then skip Foundation's trimming and the Unicode property lookups.
+    private static func isPrintableASCIIName(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard let first = utf8.first, let last = utf8.last, first != 0x20, last != 0x20,
+              utf8.count <= maximumActorLength else { return false }
+        return utf8.allSatisfy { (0x20...0x7E).contains($0) }
     }
 
     private static func describe(_ value: JSONValue) -> String {

@@ -100,7 +100,7 @@ extension Ledger {
             contents.append(EntryContent(
                 sequence: sequence, recordedAt: recordedAt, kind: event.kind, actor: event.actor,
                 body: event.body, ledgerID: ledgerID, signerKeyID: signingKey.keyID,
-                algorithm: signingKey.algorithm.rawValue))
+                algorithm: signingKey.algorithm.rawValue, canonicalBody: event.canonicalBody))
         }
         let canonicals = try Self.canonicalBytesInParallel(contents)
         var hashes: [[UInt8]] = []
@@ -114,32 +114,34 @@ extension Ledger {
         // Rows are inserted in order while later entries are still being signed on other threads.
         let signatures = SignatureQueue.start(signing: hashes, with: signingKey, progress: progress)
         defer { signatures.cancelAndWait() }
-        let insert = try connection.prepare("""
-            INSERT INTO entries (seq, recorded_at, kind, actor, key_id, change_id, canonical, prev_hash, entry_hash, signer_kid, signature)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         var entries: [Entry] = []
         entries.reserveCapacity(contents.count)
-        var linkedHash = head?.hash ?? EntryHash.genesisPreviousHash
-        for (index, content) in contents.enumerated() {
-            let entry = Entry(
-                sequence: content.sequence, recordedAt: content.recordedAt, kind: content.kind,
-                actor: content.actor, body: content.body, ledgerID: ledgerID,
-                signerKeyID: content.signerKeyID, algorithm: content.algorithm,
-                canonical: canonicals[index], previousHash: linkedHash, hash: hashes[index],
-                signature: try signatures.value(at: index))
-            try insert.bind([
-                .integer(entry.sequence), .text(entry.recordedAt.description), .text(entry.kind.rawValue),
-                .text(entry.actor), SQLiteValue(entry.keyID), SQLiteValue(entry.changeID), .blob(entry.canonical),
-                .blob(entry.previousHash), .blob(entry.hash), .text(entry.signerKeyID), .text(entry.signature),
-            ])
-            while try insert.step() != nil {}
-            entries.append(entry)
-            linkedHash = hashes[index]
+        try connection.withCachedStatement(Self.insertEntrySQL) { insert in
+            var linkedHash = head?.hash ?? EntryHash.genesisPreviousHash
+            for (index, content) in contents.enumerated() {
+                let entry = Entry(
+                    sequence: content.sequence, recordedAt: content.recordedAt, kind: content.kind,
+                    actor: content.actor, body: content.body, ledgerID: ledgerID,
+                    signerKeyID: content.signerKeyID, algorithm: content.algorithm,
+                    canonical: canonicals[index], previousHash: linkedHash, hash: hashes[index],
+                    signature: try signatures.value(at: index))
+                try insert.run([
+                    .integer(entry.sequence), .text(entry.recordedAt.description), .text(entry.kind.rawValue),
+                    .text(entry.actor), SQLiteValue(entry.keyID), SQLiteValue(entry.changeID), .blob(entry.canonical),
+                    .blob(entry.previousHash), .blob(entry.hash), .text(entry.signerKeyID), .text(entry.signature),
+                ])
+                entries.append(entry)
+                linkedHash = hashes[index]
+            }
         }
         try MerkleTree(connection: connection).append(entries)
         return entries
     }
+
+    static let insertEntrySQL = """
+        INSERT INTO entries (seq, recorded_at, kind, actor, key_id, change_id, canonical, prev_hash, entry_hash, signer_kid, signature)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     /// Writes each entry's canonical JSON, spreading the work over every core.
     ///
@@ -174,10 +176,13 @@ extension Ledger {
     /// introduced the signer, so it is kept under their SHA-256. Failures are
     /// not kept, so a ledger that fails the check fails it on every append.
     func cachedCurrentSignerKeyID() throws -> String {
+        // max(seq) reads the few matching rows of the (kind, seq) index, where
+        // ORDER BY seq DESC LIMIT 1 would also sort them in a temporary b-tree.
         let canonical = try storage(path) {
-            try connection.query(
-                "SELECT canonical FROM entries WHERE kind IN ('genesis', 'signing_key_rotated') ORDER BY seq DESC LIMIT 1"
-            ).first?.bytes(0)
+            try connection.withCachedStatement("""
+                SELECT canonical FROM entries
+                WHERE seq = (SELECT max(seq) FROM entries WHERE kind IN ('genesis', 'signing_key_rotated'))
+                """) { try $0.rows().first?.bytes(0) }
         }
         guard let canonical else {
             return try currentSignerKeyID()

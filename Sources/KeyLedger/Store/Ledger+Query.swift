@@ -43,7 +43,10 @@ extension Ledger {
     }
 
     func headLocked() throws -> LedgerHead? {
-        guard let row = try connection.query("SELECT seq, entry_hash, recorded_at FROM entries ORDER BY seq DESC LIMIT 1").first else {
+        let newestRow = try connection.withCachedStatement("SELECT seq, entry_hash, recorded_at FROM entries ORDER BY seq DESC LIMIT 1") {
+            try $0.rows().first
+        }
+        guard let row = newestRow else {
             return nil
         }
         guard let hash = row.bytes(1), hash.count == 32, let recordedAt = row.text(2).flatMap(Timestamp.init(rfc3339:)) else {

