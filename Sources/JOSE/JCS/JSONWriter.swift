@@ -108,6 +108,13 @@ struct JSONWriter {
     /// raw UTF-8.
     private mutating func writeString(_ string: String) throws {
         output.append(UInt8(ascii: "\""))
+        // Printable ASCII other than `"` and `\` is written unchanged, so a
+        // string of only such bytes is copied at once, skipping the scalar loop.
+        if string.utf8.allSatisfy({ (0x20..<0x80).contains($0) && $0 != 0x22 && $0 != 0x5C }) {
+            output.append(contentsOf: string.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar.value {
             case 0x22: append("\\\"")

@@ -1,3 +1,4 @@
+import Dispatch
 import JOSE
 
 /// Events read from newline-delimited JSON, one object per line:
@@ -8,25 +9,69 @@ import JOSE
 /// that a typo cannot silently drop data.
 public enum NDJSONEvents {
     /// Parses every line, or throws for the first bad one, naming its line number.
+    ///
+    /// Lines are parsed on every core at once. The error reported is still
+    /// that of the first bad line, because results are read in line order.
     public static func parse(_ bytes: [UInt8], defaultActor: String?) throws -> [Event] {
+        let lines = lineRanges(bytes)
+        let results = parseInParallel(bytes, lines: lines, defaultActor: defaultActor)
         var events: [Event] = []
-        var lineNumber = 0
+        events.reserveCapacity(lines.count)
+        for (index, result) in results.enumerated() {
+            switch result {
+            case nil:
+                continue
+            case .success(let event)?:
+                events.append(event)
+            case .failure(let error as LedgerError)?:
+                throw LedgerError(error.code, "line \(index + 1): \(error.message)")
+            case .failure(let error)?:
+                throw error
+            }
+        }
+        return events
+    }
+
+    /// Returns the byte range of each line without its line feed, and without
+    /// a carriage return before it. Text after the last line feed counts as
+    /// one more line, which is empty when the input ends with a line feed.
+    static func lineRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        var lines: [Range<Int>] = []
         var lineStart = 0
         while lineStart <= bytes.count {
             let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
-            lineNumber += 1
-            var line = Array(bytes[lineStart..<lineEnd])
-            if line.last == 0x0D { line.removeLast() }
-            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                do {
-                    events.append(try parseLine(line, defaultActor: defaultActor))
-                } catch let error as LedgerError {
-                    throw LedgerError(error.code, "line \(lineNumber): \(error.message)")
-                }
-            }
+            var contentEnd = lineEnd
+            if contentEnd > lineStart && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+            lines.append(lineStart..<contentEnd)
             lineStart = lineEnd + 1
         }
-        return events
+        return lines
+    }
+
+    /// Parses each line that is not blank into an event or an error, nil for
+    /// blank lines, spreading chunks of lines over every core.
+    private static func parseInParallel(_ bytes: [UInt8], lines: [Range<Int>],
+                                        defaultActor: String?) -> [Result<Event, Error>?] {
+        func parse(_ range: Range<Int>) -> Result<Event, Error>? {
+            let line = bytes[range]
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+            return Result { try parseLine(Array(line), defaultActor: defaultActor) }
+        }
+        let chunkSize = 256
+        guard lines.count > chunkSize else {
+            return lines.map(parse)
+        }
+        let chunkCount = (lines.count + chunkSize - 1) / chunkSize
+        return [Result<Event, Error>?](unsafeUninitializedCapacity: lines.count) { buffer, initializedCount in
+            let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                // The chunks' index ranges are disjoint and cover every line, so each element is initialized once.
+                for index in chunk * chunkSize..<min(lines.count, (chunk + 1) * chunkSize) {
+                    (base + index).initialize(to: parse(lines[index]))
+                }
+            }
+            initializedCount = lines.count
+        }
     }
 
     static func parseLine(_ line: [UInt8], defaultActor: String?) throws -> Event {
@@ -41,7 +86,8 @@ public enum NDJSONEvents {
         guard let object = value.objectValue else {
             throw LedgerError(.invalidBody, "each line must be a JSON object with \"kind\", \"actor\" and \"body\"")
         }
-        if let unknown = Set(object.keys).subtracting(["kind", "actor", "body"]).sorted().first {
+        let isKnownMember = { (name: String) in name == "kind" || name == "actor" || name == "body" }
+        if let unknown = object.keys.filter({ !isKnownMember($0) }).min() {
             throw LedgerError(.invalidBody, "unknown member \(quoted(unknown)): a line has only \"kind\", \"actor\" and \"body\"")
         }
         guard let kind = object["kind"]?.stringValue else {
