@@ -110,8 +110,12 @@ struct JSONWriter {
         output.append(UInt8(ascii: "\""))
         // Printable ASCII other than `"` and `\` is written unchanged, so a
         // string of only such bytes is copied at once, skipping the scalar loop.
-        if string.utf8.allSatisfy({ (0x20..<0x80).contains($0) && $0 != 0x22 && $0 != 0x5C }) {
-            output.append(contentsOf: string.utf8)
+        let copied = string.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.allSatisfy({ (0x20..<0x80).contains($0) && $0 != 0x22 && $0 != 0x5C }) else { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true {
             output.append(UInt8(ascii: "\""))
             return
         }
