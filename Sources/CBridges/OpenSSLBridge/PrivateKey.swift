@@ -37,7 +37,7 @@ public final class PrivateKey: @unchecked Sendable {
 
     /// Derives the public key.
     public func publicKey() throws -> PublicKey {
-        PublicKey(handle: try KeyHandle.decodeSubjectPublicKeyInfo(handle.subjectPublicKeyInfoDER()))
+        PublicKey(handle: try handle.publicKeyHandle())
     }
 
     /// Signs `message`.
