@@ -10,6 +10,16 @@
 // works with Swift values and never with C pointers.
 import PackageDescription
 
+// `-static-stdlib` only at the link step: the modules are compiled against the
+// toolchain's shared Foundation, whose autolink entries leave out the
+// libraries that libFoundation.so contains but libFoundation.a does not.
+// They are named here, after Foundation, as static archives must be.
+let staticFoundationLinkerFlags = [
+    "-static-stdlib",
+    "-lCoreFoundation", "-l_FoundationCShims", "-l_FoundationCollections", "-l_FoundationICU",
+    "-lswiftSynchronization",
+]
+
 let package = Package(
     name: "keyledger",
     products: [
@@ -66,7 +76,15 @@ let package = Package(
         .target(name: "KeyLedgerDemo", dependencies: ["KeyLedgerReports", "LoopbackHTTP"]),
 
         // The command-line tool: argument parsing and output only.
-        .executableTarget(name: "keyledger", dependencies: ["KeyLedgerReports", "KeyLedgerDemo"]),
+        .executableTarget(
+            name: "keyledger",
+            dependencies: ["KeyLedgerReports", "KeyLedgerDemo"],
+            // Release builds link the Swift runtime and Foundation statically
+            // (from the toolchain's lib/swift_static), so the dynamic loader
+            // maps and relocates a handful of libraries at start-up instead of
+            // about twenty. Debug builds, which the tests link, stay dynamic.
+            linkerSettings: [.unsafeFlags(staticFoundationLinkerFlags, .when(configuration: .release))]
+        ),
         .executableTarget(name: "keyledger-bench", dependencies: ["KeyLedger", "SQLiteBridge", "OpenSSLBridge", "JOSE"], path: "Sources/Benchmarks/KeyLedgerBench"),
         .executableTarget(name: "keyledger-merkle-bench", dependencies: ["KeyLedger", "SQLiteBridge", "OpenSSLBridge", "JOSE"], path: "Sources/Benchmarks/MerkleBench"),
 
