@@ -92,10 +92,10 @@ final class VerifyOutputTests: CLITestCase {
 
         let truncated = path("truncated.db")
         try FileManager.default.copyItem(atPath: created.ledger, toPath: truncated)
-        // The Merkle tree would still have a leaf for entry 5, so the truncation trims it too.
+        // A careful truncation also deletes the Merkle tree rows past entry 4 (the tree of 5 leaves has none more).
         try sqlite3(truncated, """
             DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 5;
-            DROP TRIGGER merkle_nodes_no_delete; DELETE FROM merkle_nodes WHERE ((idx + 1) << level) > 4;
+            DROP TRIGGER merkle_tree_no_delete; DELETE FROM merkle_tree WHERE position >= 3;
             """)
 
         let withoutHead = try keyledger(["verify", "--ledger", truncated, "--trust-anchor", created.trustAnchor])

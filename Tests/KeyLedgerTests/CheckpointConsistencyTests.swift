@@ -67,8 +67,8 @@ final class CheckpointConsistencyTests: XCTestCase {
         let late = try checkpoint(ledger)
         let connection = try Connection(path: ledger.path, mode: .readWrite)
         try connection.execute("""
-            DROP TRIGGER entries_no_delete; DROP TRIGGER merkle_nodes_no_delete;
-            DELETE FROM entries WHERE seq > 6; DELETE FROM merkle_nodes WHERE ((idx + 1) << level) > 6;
+            DROP TRIGGER entries_no_delete; DROP TRIGGER merkle_tree_no_delete;
+            DELETE FROM entries WHERE seq > 6; DELETE FROM merkle_tree WHERE position >= 4;
             """)
 
         let result = try compare(ledger, with: [early, late])

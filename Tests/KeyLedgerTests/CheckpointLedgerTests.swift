@@ -90,8 +90,9 @@ final class CheckpointLedgerTests: XCTestCase {
         try appendNotes(10)
         let checkpoint = try ledger.checkpoint(origin: logSigner.name)
         let raw = try rawConnection()
-        try raw.execute("DROP TRIGGER merkle_nodes_no_update")
-        try raw.execute("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 3 AND idx = 0")
+        try raw.execute("DROP TRIGGER merkle_tree_no_update")
+        // Position 6 is the node over entries 1 to 8 (level 3, index 0).
+        try raw.execute("UPDATE merkle_tree SET hash = zeroblob(32) WHERE position = 6")
         assertIntegrityError(try ledger.verifyCheckpoint(checkpoint), "stored node altered")
     }
 
@@ -107,8 +108,8 @@ final class CheckpointLedgerTests: XCTestCase {
     func testCheckpointNeedsCompleteTree() throws {
         try appendNotes(3)
         let raw = try rawConnection()
-        try raw.execute("DROP TRIGGER IF EXISTS merkle_nodes_no_delete")
-        try raw.execute("DELETE FROM merkle_nodes")
+        try raw.execute("DROP TRIGGER IF EXISTS merkle_tree_no_delete")
+        try raw.execute("DELETE FROM merkle_tree")
         let migrated = try Ledger(path: ledger.path)
         XCTAssertThrowsError(try migrated.checkpoint(origin: logSigner.name)) { error in
             XCTAssertEqual((error as? LedgerError)?.code, .notAllowed, "\(error)")

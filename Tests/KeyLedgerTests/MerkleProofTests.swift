@@ -11,7 +11,7 @@ final class MerkleProofTests: XCTestCase {
     override func setUpWithError() throws {
         leafInputs = (0..<8).map { index in Digest.sha256([UInt8(index)]) }
         leafHashes = leafInputs.map { MerkleTree.leafHash(leafInput: $0) }
-        tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase())
+        tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase(), leafSource: .leafInputTable)
         try tree.append(leafInputs: leafInputs)
     }
 

@@ -4,7 +4,7 @@ import SQLiteBridge
 import XCTest
 
 /// `Ledger.verify` compares every stored Merkle tree node with the entries,
-/// so an edited, missing or extra `merkle_nodes` row is an integrity failure.
+/// so an edited, missing or extra `merkle_tree` row is an integrity failure.
 final class MerkleTreeAuditTests: XCTestCase {
     private var directory: TemporaryDirectory!
     private var signingKey: SigningKey!
@@ -25,7 +25,7 @@ final class MerkleTreeAuditTests: XCTestCase {
     private func tamper(_ ledger: Ledger, _ sql: String) throws {
         let connection = try Connection(path: ledger.path, mode: .readWrite)
         try connection.execute("""
-            DROP TRIGGER merkle_nodes_no_update; DROP TRIGGER merkle_nodes_no_delete;
+            DROP TRIGGER merkle_tree_no_update; DROP TRIGGER merkle_tree_no_delete;
             DROP TRIGGER entries_no_delete; \(sql)
             """)
     }
@@ -39,16 +39,18 @@ final class MerkleTreeAuditTests: XCTestCase {
     }
 
     func testAlteredRowsAreFailures() throws {
-        // 16 entries: the root is the node at level 4, so only that row lies on the root's path.
+        // 16 entries have rows 0 to 14. The root (level 4) is row 14, the only
+        // row on the root's path; position(level, idx) = m - popcount(m) + level - 1
+        // with m = (idx + 1) * 2^level - 1.
         let cases: [(name: String, sql: String, sequence: Int64)] = [
-            ("leaf inside the tree", "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 5", 6),
-            ("interior node off the root's path", "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 1", 5),
-            ("root node", "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 0", 1),
-            ("last leaf", "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 15", 16),
-            ("missing interior node", "DELETE FROM merkle_nodes WHERE level = 1 AND idx = 3", 7),
-            ("missing leaf", "DELETE FROM merkle_nodes WHERE level = 0 AND idx = 2", 3),
-            ("extra node past the tree", "INSERT INTO merkle_nodes VALUES (2, 9, zeroblob(32))", 37),
-            ("extra level", "INSERT INTO merkle_nodes VALUES (7, 0, zeroblob(32))", 1),
+            ("first row", "UPDATE merkle_tree SET hash = zeroblob(32) WHERE position = 0", 1),
+            ("interior node off the root's path", "UPDATE merkle_tree SET hash = zeroblob(32) WHERE position = 5", 5),
+            ("root node", "UPDATE merkle_tree SET hash = zeroblob(32) WHERE position = 14", 1),
+            ("last level-1 node", "UPDATE merkle_tree SET hash = zeroblob(32) WHERE position = 11", 15),
+            ("missing interior node", "DELETE FROM merkle_tree WHERE position = 4", 7),
+            ("missing last row", "DELETE FROM merkle_tree WHERE position = 14", 1),
+            ("extra row past the tree", "INSERT INTO merkle_tree VALUES (16, zeroblob(32))", 17),
+            ("rows of a longer tree", "INSERT INTO merkle_tree VALUES (15, zeroblob(32))", 17),
         ]
         for (index, item) in cases.enumerated() {
             let ledger = try ledger(entries: 16, name: "altered-\(index).db")
@@ -56,7 +58,7 @@ final class MerkleTreeAuditTests: XCTestCase {
             let result = try ledger.verify()
             XCTAssertEqual(result.failure?.reason, .treeMismatch, "\(item.name): \(String(describing: result.failure))")
             XCTAssertEqual(result.failure?.sequence, item.sequence, "\(item.name): \(String(describing: result.failure))")
-            XCTAssertTrue(result.failure?.detail.contains("merkle_nodes") ?? false, "\(item.name): \(String(describing: result.failure))")
+            XCTAssertTrue(result.failure?.detail.contains("merkle_tree") ?? false, "\(item.name): \(String(describing: result.failure))")
             XCTAssertFalse(result.merkleTreeChecked, item.name)
         }
     }
@@ -67,16 +69,17 @@ final class MerkleTreeAuditTests: XCTestCase {
         let result = try ledger.verify()
         XCTAssertEqual(result.failure?.reason, .treeMismatch)
         XCTAssertEqual(result.failure?.sequence, 8)
-        XCTAssertTrue(result.failure?.detail.contains("entries 8 to 10 were removed") ?? false, String(describing: result.failure))
+        XCTAssertTrue(result.failure?.detail.contains("a tree of 10 or 11 leaves, but the ledger has only 7 entries: the entries from 8 on were removed") ?? false, String(describing: result.failure))
     }
 
     func testTreeBehindEntriesIsWarning() throws {
         let ledger = try ledger(entries: 5, name: "behind.db")
-        try tamper(ledger, "DELETE FROM merkle_nodes WHERE NOT (level = 0 AND idx < 2) AND NOT (level = 1 AND idx = 0)")
+        // Row 0 alone is the tree of 2 or 3 leaves; the third leaf needs no row.
+        try tamper(ledger, "DELETE FROM merkle_tree WHERE position > 0")
         let result = try ledger.verify()
         XCTAssertNil(result.failure)
         XCTAssertTrue(result.merkleTreeChecked)
-        XCTAssertTrue(result.warnings.contains { $0.contains("covers 2 of the ledger's 5 entries") }, "\(result.warnings)")
+        XCTAssertTrue(result.warnings.contains { $0.contains("covers 3 of the ledger's 5 entries") }, "\(result.warnings)")
     }
 
     func testChainFailureSkipsTreeCheck() throws {

@@ -57,7 +57,7 @@ final class MerkleTreeStoreTests: XCTestCase {
         let maximumSize = 70
         let inputs = try randomLeafInputs(maximumSize)
         let leafHashes = inputs.map { MerkleTree.leafHash(leafInput: $0) }
-        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase())
+        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase(), leafSource: .leafInputTable)
         // Random batch sizes, so appends start at every kind of frontier.
         var appended = 0
         while appended < maximumSize {
@@ -91,19 +91,59 @@ final class MerkleTreeStoreTests: XCTestCase {
     }
 
     func testAppendWritesOneRowPerCompletedSubtree() throws {
-        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase())
+        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase(), leafSource: .leafInputTable)
         let count = 1000
         for input in try randomLeafInputs(count) {
             try tree.append(leafInputs: [input])
         }
-        // Each level l has floor(n / 2^l) complete subtrees, which sum to
-        // 2n - popcount(n): just under two rows per leaf.
-        XCTAssertEqual(tree.store.writeCount, 2 * count - count.nonzeroBitCount)
+        // Each level l >= 1 has floor(n / 2^l) complete subtrees, which sum to
+        // n - popcount(n): just under one row per leaf, because leaves are not stored.
+        XCTAssertEqual(tree.store.writeCount, count - count.nonzeroBitCount)
         XCTAssertEqual(try tree.size(), count)
     }
 
+    func testRowPositionsFollowAppendOrder() throws {
+        let connection = try TransparencyFixtures.makeDatabase()
+        let tree = MerkleTree(connection: connection, leafSource: .leafInputTable)
+        let inputs = try randomLeafInputs(8)
+        try tree.append(leafInputs: inputs)
+        let leafHashes = inputs.map { MerkleTree.leafHash(leafInput: $0) }
+        let pair = { (left: Int) in MerkleTree.interiorHash(left: leafHashes[left], right: leafHashes[left + 1]) }
+        let expected = [
+            pair(0),
+            pair(2), MerkleTree.interiorHash(left: pair(0), right: pair(2)),
+            pair(4),
+            pair(6), MerkleTree.interiorHash(left: pair(4), right: pair(6)),
+            MerkleTree.root(leafHashes: leafHashes),
+        ]
+        let rows = try connection.query("SELECT position, hash FROM merkle_tree ORDER BY position")
+        XCTAssertEqual(rows.map { $0.int(0) }, Array(0..<7))
+        XCTAssertEqual(rows.map { $0.bytes(1) }, expected)
+        for level in 1...3 {
+            for index in 0..<(8 >> level) {
+                let node = MerkleNode(level: level, index: index)
+                XCTAssertEqual(try tree.store.hash(of: node), expected[node.position], "level \(level), index \(index)")
+            }
+        }
+    }
+
+    func testTreeSizeFollowsRowCount() throws {
+        let cases: [(rows: Int, entries: Int, size: Int)] = [
+            (0, 0, 0), (0, 1, 1), (1, 2, 2), (1, 3, 3), (3, 4, 4), (7, 8, 8), (7, 9, 9),
+            (0, 5, 1), (1, 5, 3), (3, 9, 5), (3, 2, 4), (7, 4, 8),
+        ]
+        for item in cases {
+            XCTAssertEqual(try MerkleNodeStore.treeSize(interiorNodeCount: item.rows, leafInputCount: item.entries), item.size,
+                           "\(item.rows) rows, \(item.entries) entries")
+        }
+        // interiorCount skips 2: leaf 3 completes two subtrees at once.
+        XCTAssertThrowsError(try MerkleNodeStore.treeSize(interiorNodeCount: 2, leafInputCount: 9)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .integrity, "\(error)")
+        }
+    }
+
     func testProofsReadLogarithmicallyManyNodes() throws {
-        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase())
+        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase(), leafSource: .leafInputTable)
         let size = 5000
         try tree.append(leafInputs: try randomLeafInputs(size))
         let bound = 2 * (Int.bitWidth - size.leadingZeroBitCount)
@@ -122,19 +162,23 @@ final class MerkleTreeStoreTests: XCTestCase {
 
     func testNodesRejectUpdateAndDelete() throws {
         let connection = try TransparencyFixtures.makeDatabase()
-        try MerkleTree(connection: connection).append(leafInputs: try randomLeafInputs(2))
-        XCTAssertThrowsError(try connection.execute("UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 0"))
-        XCTAssertThrowsError(try connection.execute("DELETE FROM merkle_nodes WHERE level = 1"))
-        XCTAssertEqual(try MerkleTree(connection: connection).size(), 2)
+        let tree = MerkleTree(connection: connection, leafSource: .leafInputTable)
+        try tree.append(leafInputs: try randomLeafInputs(4))
+        XCTAssertThrowsError(try connection.execute("UPDATE merkle_tree SET hash = zeroblob(32) WHERE position = 0"))
+        XCTAssertThrowsError(try connection.execute("DELETE FROM merkle_tree WHERE position = 2"))
+        XCTAssertEqual(try tree.size(), 4)
     }
 
     func testMissingNodeIsAnIntegrityError() throws {
         let connection = try TransparencyFixtures.makeDatabase()
-        let tree = MerkleTree(connection: connection)
-        try tree.append(leafInputs: try randomLeafInputs(3))
-        try connection.execute("DROP TRIGGER merkle_nodes_no_delete")
-        try connection.execute("DELETE FROM merkle_nodes WHERE level = 1 AND idx = 0")
+        let tree = MerkleTree(connection: connection, leafSource: .leafInputTable)
+        try tree.append(leafInputs: try randomLeafInputs(4))
+        try connection.execute("DROP TRIGGER merkle_tree_no_delete")
+        try connection.execute("DELETE FROM merkle_tree WHERE position = 0")
         XCTAssertThrowsError(try tree.root(size: 3)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .integrity, "\(error)")
+        }
+        XCTAssertThrowsError(try tree.inclusionProof(leafIndex: 3, treeSize: 4)) { error in
             XCTAssertEqual((error as? LedgerError)?.code, .integrity, "\(error)")
         }
     }
@@ -159,7 +203,9 @@ final class MerkleTreeStoreTests: XCTestCase {
         let connection = try TransparencyFixtures.makeDatabase()
         let tree = MerkleTree(connection: connection)
         var entryHashes = try insertEntries(connection, sequences: 1...5)
-        XCTAssertEqual(try tree.appendPendingEntries(), 5)
+        // The tree without rows already covers one leaf, because a single leaf needs no row.
+        XCTAssertEqual(try tree.size(), 1)
+        XCTAssertEqual(try tree.appendPendingEntries(), 4)
         entryHashes += try insertEntries(connection, sequences: 6...11)
         XCTAssertEqual(try tree.appendPendingEntries(), 6)
         XCTAssertEqual(try tree.appendPendingEntries(), 0)
@@ -182,8 +228,9 @@ final class MerkleTreeStoreTests: XCTestCase {
     func testAppendPendingEntriesRejectsTreeLongerThanLedger() throws {
         let connection = try TransparencyFixtures.makeDatabase()
         let tree = MerkleTree(connection: connection)
-        _ = try insertEntries(connection, sequences: 1...2)
-        try tree.append(leafInputs: try randomLeafInputs(3))
+        _ = try insertEntries(connection, sequences: 1...4)
+        XCTAssertEqual(try tree.appendPendingEntries(), 3)
+        try connection.execute("DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq > 2")
         XCTAssertThrowsError(try tree.appendPendingEntries()) { error in
             XCTAssertEqual((error as? LedgerError)?.code, .integrity, "\(error)")
         }
@@ -222,12 +269,55 @@ final class MerkleTreeStoreTests: XCTestCase {
         let directory = try TemporaryDirectory(self)
         let (ledger, signingKey) = try makeLedger(directory)
         let raw = try Connection(path: ledger.path, mode: .readWrite)
-        try raw.run("INSERT INTO merkle_nodes (level, idx, hash) VALUES (0, 1, zeroblob(32))")
+        try raw.run("INSERT INTO merkle_tree (position, hash) VALUES (0, zeroblob(32))")
 
         XCTAssertThrowsError(try ledger.append(Event(kind: .note, actor: "alice", body: ["text": "one"]), signingKey: signingKey)) { error in
             XCTAssertEqual((error as? LedgerError)?.code, .integrity, "\(error)")
         }
         XCTAssertEqual(try ledger.head()?.sequence, 1, "the failed append left no entry behind")
+    }
+
+    func testSchemaTwoLedgerMigratesToPositions() throws {
+        let directory = try TemporaryDirectory(self)
+        let (ledger, signingKey) = try makeLedger(directory)
+        try ledger.append((0..<12).map { try Event(kind: .note, actor: "alice", body: ["n": .number(Double($0))]) },
+                          signingKey: signingKey)
+        let path = ledger.path
+        let root = try ledger.merkleTree().root(size: 13)
+        let leafHashes = try entryLeafHashes(ledger)
+
+        // Turn the file back into a schema 2 ledger: every perfect subtree,
+        // leaves included, as a merkle_nodes (level, idx) row.
+        let raw = try Connection(path: path, mode: .readWrite)
+        try raw.execute("DROP TABLE merkle_tree")
+        try raw.execute(embeddedSchemaMigrations[1].sql)
+        var level = leafHashes
+        var levelNumber = 0
+        while !level.isEmpty {
+            for (index, hash) in level.enumerated() {
+                try raw.run("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)",
+                            [.integer(Int64(levelNumber)), .integer(Int64(index)), .blob(hash)])
+            }
+            level = stride(from: 0, to: level.count - 1, by: 2).map { MerkleTree.interiorHash(left: level[$0], right: level[$0 + 1]) }
+            levelNumber += 1
+        }
+        try raw.execute("PRAGMA user_version = 2")
+
+        XCTAssertThrowsError(try Ledger(path: path, readOnly: true).merkleTree().size(), "read-only opens do not migrate") { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .notAllowed, "\(error)")
+        }
+
+        let migrated = try Ledger(path: path)
+        XCTAssertEqual(try raw.query("PRAGMA user_version").first?.int(0), 3)
+        XCTAssertTrue(try raw.query("SELECT name FROM sqlite_master WHERE name = 'merkle_nodes'").isEmpty)
+        XCTAssertEqual(try raw.query("SELECT count(*), max(position) FROM merkle_tree").first?.int(0), 13 - 3)
+        XCTAssertEqual(try migrated.merkleTree().size(), 13)
+        XCTAssertEqual(try migrated.merkleTree().root(size: 13), root)
+        XCTAssertEqual(try migrated.updateMerkleTree(), 0)
+        XCTAssertTrue(try migrated.verify().merkleTreeChecked)
+
+        try migrated.append(Event(kind: .note, actor: "alice", body: ["text": "after migration"]), signingKey: signingKey)
+        XCTAssertEqual(try migrated.merkleTree().root(size: 14), MerkleTree.root(leafHashes: try entryLeafHashes(migrated)))
     }
 
     func testMigratedLedgerIsBackfilled() throws {
@@ -239,18 +329,18 @@ final class MerkleTreeStoreTests: XCTestCase {
 
         // Turn the file back into a schema 1 ledger: entries but no tree.
         let raw = try Connection(path: path, mode: .readWrite)
-        try raw.execute("DROP TABLE merkle_nodes")
+        try raw.execute("DROP TABLE merkle_tree")
         try raw.execute("PRAGMA user_version = 1")
 
         let migrated = try Ledger(path: path)
-        XCTAssertEqual(try migrated.merkleTree().size(), 7, "migration 2 fills the tree in for the existing entries")
+        XCTAssertEqual(try migrated.merkleTree().size(), 7, "migration 3 fills the tree in for the existing entries")
         XCTAssertEqual(try migrated.updateMerkleTree(), 0)
         let leafHashes = try entryLeafHashes(migrated)
         XCTAssertEqual(try migrated.merkleTree().root(size: 7), MerkleTree.root(leafHashes: leafHashes))
 
         // A tree that falls behind anyway (here: emptied by hand) is filled in by the next append.
-        try raw.execute("DROP TRIGGER IF EXISTS merkle_nodes_no_delete")
-        try raw.execute("DELETE FROM merkle_nodes")
+        try raw.execute("DROP TRIGGER IF EXISTS merkle_tree_no_delete")
+        try raw.execute("DELETE FROM merkle_tree")
         let migratedAgain = try Ledger(path: path)
         try migratedAgain.append(Event(kind: .note, actor: "alice", body: ["text": "after migration"]), signingKey: signingKey)
         let allLeafHashes = try entryLeafHashes(migratedAgain)

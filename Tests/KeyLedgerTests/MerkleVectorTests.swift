@@ -65,7 +65,7 @@ final class MerkleVectorTests: XCTestCase {
 
     /// Returns a stored tree over the vector leaves, in a fresh in-memory database.
     private func makeStoredTree() throws -> MerkleTree {
-        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase())
+        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase(), leafSource: .leafInputTable)
         try tree.append(leafInputs: leaves)
         return tree
     }
@@ -91,7 +91,7 @@ final class MerkleVectorTests: XCTestCase {
     }
 
     func testEmptyTreeRoot() throws {
-        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase())
+        let tree = try MerkleTree(connection: TransparencyFixtures.makeDatabase(), leafSource: .leafInputTable)
         XCTAssertEqual(try tree.size(), 0)
         XCTAssertEqual(try tree.root(size: 0), MerkleTree.emptyRoot)
         XCTAssertEqual(MerkleTree.root(leafHashes: []), MerkleTree.emptyRoot)

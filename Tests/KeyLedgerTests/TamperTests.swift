@@ -157,8 +157,9 @@ final class TamperTests: XCTestCase {
         let head = try XCTUnwrap(Ledger(path: path, readOnly: true).head())
         try tamper("DELETE FROM entries WHERE seq >= 9")
         // Left alone, the Merkle tree still has leaves for the removed entries; an attacker trims it too.
-        try tamper("DROP TRIGGER merkle_nodes_no_delete")
-        try tamper("DELETE FROM merkle_nodes WHERE ((idx + 1) << level) > 8")
+        try tamper("DROP TRIGGER merkle_tree_no_delete")
+        // The tree of 8 leaves has rows 0 to 6 (8 - popcount(8) = 7 rows).
+        try tamper("DELETE FROM merkle_tree WHERE position >= 7")
         XCTAssertNil(try verify(), "a bare chain cannot detect truncation")
         let failure = try verify(VerifyOptions(trustAnchor: signingKey.keyID, expectedHead: (head.sequence, head.hash)))
         XCTAssertEqual(failure?.sequence, 9)

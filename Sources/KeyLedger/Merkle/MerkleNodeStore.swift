@@ -1,95 +1,261 @@
 import SQLiteBridge
 
-/// Reads and writes rows of the `merkle_nodes` table, reusing prepared statements.
+/// Reads and writes the Merkle tree's nodes: interior nodes are rows of
+/// `merkle_tree`, and leaves are computed from the leaf inputs, the entry
+/// hashes in `entries`.
 ///
-/// Every statement is stepped to completion before a method returns, so no
-/// statement keeps a read snapshot open between calls.
+/// Statements are compiled once per store and reused. Every statement is
+/// stepped to completion before a method returns, so no statement keeps a
+/// read snapshot open between calls.
 final class MerkleNodeStore {
-    let connection: Connection
-    private var selectNode: Statement?
-    private var insertNode: Statement?
+    /// The table that holds the leaf inputs, one row per leaf in `seq` order.
+    enum LeafSource {
+        /// The ledger's `entries`: leaf i is entry i + 1, and its input is
+        /// the 32-byte `entry_hash`.
+        case entries
+        /// The temporary table `merkle_leaf_inputs (seq, entry_hash)`, whose
+        /// inputs may have any length. ``MerkleTree/append(leafInputs:)``
+        /// fills it; tests use it to build trees from published vectors.
+        case leafInputTable
 
-    /// The node rows read through this store, counted for tests and measurements.
+        var tableName: String {
+            switch self {
+            case .entries: "entries"
+            case .leafInputTable: "merkle_leaf_inputs"
+            }
+        }
+    }
+
+    /// The most values one `IN (...)` list of a node query binds.
+    private static let maximumListLength = 64
+
+    let connection: Connection
+    let leafSource: LeafSource
+    private var statements: [String: Statement] = [:]
+
+    /// The node hashes read through this store, counted for tests and measurements.
     private(set) var readCount = 0
-    /// The node rows written through this store, counted for tests and measurements.
+    /// The `merkle_tree` rows written through this store, counted for tests and measurements.
     private(set) var writeCount = 0
 
-    init(connection: Connection) {
+    init(connection: Connection, leafSource: LeafSource = .entries) {
         self.connection = connection
+        self.leafSource = leafSource
     }
 
-    /// Returns the number of leaves stored: one more than the largest leaf index.
-    ///
-    /// The primary key orders the rows by (level, idx), so SQLite finds the
-    /// largest index at level 0 with one index lookup.
+    /// Runs `body` with the statement for `sql`, compiled on first use.
+    private func withStatement<Result>(_ sql: String, _ body: (Statement) throws -> Result) throws -> Result {
+        if let statement = statements[sql] {
+            return try body(statement)
+        }
+        let statement = try connection.prepare(sql)
+        statements[sql] = statement
+        return try body(statement)
+    }
+
+    /// Returns the largest leaf input sequence number (the number of
+    /// entries) and the number of `merkle_tree` rows, read by one statement.
     /// - Throws: `LedgerError.Code.notAllowed` when the database has no
-    ///   `merkle_nodes` table, which is the case for a ledger of schema
-    ///   version 1 opened read-only, because read-only opens do not migrate.
-    func leafCount() throws -> Int {
-        let statement: Statement
+    ///   `merkle_tree` table, which is the case for a ledger of an older
+    ///   schema opened read-only, because read-only opens do not migrate.
+    func counts() throws -> (leafInputs: Int, interiorNodes: Int) {
+        if leafSource == .leafInputTable {
+            try createLeafInputTable()
+        }
+        let sql = "SELECT (SELECT max(seq) FROM \(leafSource.tableName)), (SELECT max(position) FROM merkle_tree)"
         do {
-            statement = try connection.prepare("SELECT max(idx) FROM merkle_nodes WHERE level = 0")
+            return try withStatement(sql) { statement in
+                try statement.bind([])
+                var counts = (leafInputs: 0, interiorNodes: 0)
+                if let row = try statement.step() {
+                    counts.leafInputs = row.isNull(0) ? 0 : row.int(0)
+                    counts.interiorNodes = row.isNull(1) ? 0 : row.int(1) + 1
+                }
+                while try statement.step() != nil {}
+                return counts
+            }
         } catch let error as SQLiteError where error.message.hasPrefix("no such table") {
             throw LedgerError(.notAllowed,
-                "the ledger \(quoted(connection.path)) has no Merkle tree yet because an older keyledger created it: open it once read-write to migrate it")
+                "the ledger \(quoted(connection.path)) has no Merkle tree in the current layout because an older keyledger wrote it: open it once read-write to migrate it")
         }
-        try statement.bind([])
-        var count = 0
-        var largestIndex: Int?
-        if let row = try statement.step(), !row.isNull(0) {
-            largestIndex = row.int(0)
+    }
+
+    /// Creates the temporary table of the ``LeafSource/leafInputTable`` source
+    /// unless it exists.
+    func createLeafInputTable() throws {
+        try connection.execute("CREATE TEMP TABLE IF NOT EXISTS merkle_leaf_inputs (seq INTEGER PRIMARY KEY, entry_hash BLOB NOT NULL)")
+    }
+
+    /// Returns the number of leaves the stored tree covers.
+    ///
+    /// The table stores only interior nodes, so the size follows from the
+    /// row count and the number of entries; see
+    /// ``treeSize(interiorNodeCount:leafInputCount:)``.
+    /// - Throws: `LedgerError.Code.notAllowed` when the ledger has no
+    ///   `merkle_tree` table, `integrity` when no tree has that many rows.
+    func leafCount() throws -> Int {
+        let counts = try counts()
+        return try Self.treeSize(interiorNodeCount: counts.interiorNodes, leafInputCount: counts.leafInputs)
+    }
+
+    /// Returns the size of the tree whose interior nodes are the first
+    /// `interiorNodeCount` rows, given `leafInputCount` leaf inputs.
+    ///
+    /// When the rows are those of all the inputs, the size is the input
+    /// count. Otherwise two sizes, 2m and 2m + 1, have that many rows: for
+    /// a tree behind the entries this returns 2m + 1, because leaf 2m needs
+    /// no row, and for a tree ahead of them (entries were removed) it
+    /// returns 2m.
+    /// - Throws: `LedgerError.Code.integrity` when no tree has exactly
+    ///   `interiorNodeCount` interior nodes.
+    static func treeSize(interiorNodeCount: Int, leafInputCount: Int) throws -> Int {
+        if MerkleNode.interiorCount(leafCount: leafInputCount) == interiorNodeCount {
+            return leafInputCount
         }
-        while try statement.step() != nil {}
-        if let largestIndex {
-            guard largestIndex < Int.max else {
-                throw LedgerError(.integrity, "the Merkle tree has a leaf at index \(largestIndex), beyond any possible ledger: run `keyledger verify`")
+        let sizes = MerkleNode.leafCounts(interiorCount: interiorNodeCount)
+        guard let smallest = sizes.first, let largest = sizes.last else {
+            throw LedgerError(.integrity,
+                "merkle_tree has \(interiorNodeCount) rows, a number of interior nodes that no tree has: rows are missing from its end; run `keyledger verify`")
+        }
+        return largest < leafInputCount ? largest : smallest
+    }
+
+    /// Returns the number of `merkle_tree` rows, one more than the largest position.
+    func interiorNodeCount() throws -> Int {
+        try withStatement("SELECT max(position) FROM merkle_tree") { statement in
+            try statement.bind([])
+            var count = 0
+            if let row = try statement.step(), !row.isNull(0) {
+                count = row.int(0) + 1
             }
-            count = largestIndex + 1
-        }
-        return count
-    }
-
-    /// Reads the hash of the perfect subtree at `level` whose leftmost leaf is
-    /// `index * 2^level`.
-    /// - Throws: `LedgerError.Code.integrity` when the row is missing or is
-    ///   not a 32-byte hash.
-    func node(level: Int, index: Int) throws -> [UInt8] {
-        guard let hash = try nodeIfPresent(level: level, index: index) else {
-            throw LedgerError(.integrity,
-                "the Merkle tree node at level \(level), index \(index) is missing from merkle_nodes: the table is incomplete; run `keyledger verify`")
-        }
-        return hash
-    }
-
-    /// Reads the hash of the perfect subtree at `level` whose leftmost leaf is
-    /// `index * 2^level`, or returns nil when there is no such row.
-    /// - Throws: `LedgerError.Code.integrity` when the row is not a 32-byte hash.
-    func nodeIfPresent(level: Int, index: Int) throws -> [UInt8]? {
-        let statement = try selectNode ?? connection.prepare("SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")
-        selectNode = statement
-        try statement.bind([.integer(Int64(level)), .integer(Int64(index))])
-        let hash = try statement.step()?.bytes(0)
-        while try statement.step() != nil {}
-        readCount += 1
-        guard let hash else { return nil }
-        guard hash.count == MerkleTree.hashByteCount else {
-            throw LedgerError(.integrity,
-                "the Merkle tree node at level \(level), index \(index) has \(hash.count) bytes instead of \(MerkleTree.hashByteCount): run `keyledger verify`")
-        }
-        return hash
-    }
-
-    /// Inserts the hash of the perfect subtree at `level` whose leftmost leaf
-    /// is `index * 2^level`. The caller must have begun a write transaction.
-    func insertNode(level: Int, index: Int, hash: [UInt8]) throws {
-        let statement = try insertNode ?? connection.prepare("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
-        insertNode = statement
-        try statement.bind([.integer(Int64(level)), .integer(Int64(index)), .blob(hash)])
-        do {
             while try statement.step() != nil {}
-        } catch let error as SQLiteError where error.isConstraintViolation {
+            return count
+        }
+    }
+
+    /// Reads the hash of one node.
+    /// - Throws: `LedgerError.Code.integrity` when its row or leaf input is
+    ///   missing or malformed.
+    func hash(of node: MerkleNode) throws -> [UInt8] {
+        try hashes(of: [node])[node]!
+    }
+
+    /// Reads the hashes of `nodes`, with as few statements as the list
+    /// lengths allow: one for up to 64 interior nodes and 64 leaves.
+    ///
+    /// Interior nodes come from their `merkle_tree` rows by position, leaves
+    /// are hashed from their leaf inputs.
+    /// - Throws: `LedgerError.Code.integrity` when a row or leaf input is
+    ///   missing, a row is not a 32-byte hash, or an entry hash is not 32 bytes.
+    func hashes(of nodes: [MerkleNode]) throws -> [MerkleNode: [UInt8]] {
+        var interiorByPosition: [Int: MerkleNode] = [:]
+        var leafIndices: [Int] = []
+        for node in nodes {
+            if node.isLeaf {
+                leafIndices.append(node.index)
+            } else {
+                interiorByPosition[node.position] = node
+            }
+        }
+        let positions = Array(interiorByPosition.keys)
+        var hashes: [MerkleNode: [UInt8]] = [:]
+        hashes.reserveCapacity(nodes.count)
+        var offset = 0
+        while offset < max(positions.count, leafIndices.count) {
+            let positionChunk = positions.dropFirst(offset).prefix(Self.maximumListLength)
+            let sequenceChunk = leafIndices.dropFirst(offset).prefix(Self.maximumListLength).map { $0 + 1 }
+            try readRows(positions: Array(positionChunk), sequences: sequenceChunk) { isLeaf, key, bytes in
+                if isLeaf {
+                    let node = MerkleNode(level: 0, index: key - 1)
+                    guard leafSource == .leafInputTable || bytes.count == MerkleTree.hashByteCount else {
+                        throw LedgerError(.integrity, "entry \(key) has an entry hash that is not 32 bytes: run `keyledger verify`")
+                    }
+                    hashes[node] = MerkleTree.leafHash(leafInput: bytes)
+                } else if let node = interiorByPosition[key] {
+                    guard bytes.count == MerkleTree.hashByteCount else {
+                        throw LedgerError(.integrity,
+                            "the merkle_tree row \(key) (\(Self.describe(node))) has \(bytes.count) bytes instead of \(MerkleTree.hashByteCount): run `keyledger verify`")
+                    }
+                    hashes[node] = bytes
+                }
+            }
+            offset += Self.maximumListLength
+        }
+        readCount += hashes.count
+        if let missing = nodes.first(where: { hashes[$0] == nil }) {
+            if missing.isLeaf {
+                throw LedgerError(.integrity,
+                    "the ledger has no entry \(missing.index + 1), leaf \(missing.index) of the Merkle tree: entries were removed; run `keyledger verify`")
+            }
             throw LedgerError(.integrity,
-                "the Merkle tree already has a node at level \(level), index \(index): merkle_nodes is ahead of the entries; run `keyledger verify`")
+                "the merkle_tree row \(missing.position) (\(Self.describe(missing))) is missing: the table is incomplete; run `keyledger verify`")
+        }
+        return hashes
+    }
+
+    /// Runs one statement that selects the `merkle_tree` rows at `positions`
+    /// and the leaf inputs at `sequences`, and calls `body` with
+    /// (is a leaf, position or sequence number, bytes) for each row found.
+    ///
+    /// The lists are padded to a power of two by repeating their first
+    /// value, which `IN` ignores, so a few statement texts serve every length.
+    private func readRows(positions: [Int], sequences: [Int],
+                          _ body: (_ isLeaf: Bool, _ key: Int, _ bytes: [UInt8]) throws -> Void) throws {
+        let interiorSlots = Self.listLength(positions.count)
+        let leafSlots = Self.listLength(sequences.count)
+        var selects: [String] = []
+        if interiorSlots > 0 {
+            selects.append("SELECT 0, position, hash FROM merkle_tree WHERE position IN (\(Self.placeholders(interiorSlots)))")
+        }
+        if leafSlots > 0 {
+            selects.append("SELECT 1, seq, entry_hash FROM \(leafSource.tableName) WHERE seq IN (\(Self.placeholders(leafSlots)))")
+        }
+        guard !selects.isEmpty else { return }
+        var values: [SQLiteValue] = []
+        values.reserveCapacity(interiorSlots + leafSlots)
+        for (list, slots) in [(positions, interiorSlots), (sequences, leafSlots)] where slots > 0 {
+            values += list.map { .integer(Int64($0)) }
+            values += repeatElement(.integer(Int64(list[0])), count: slots - list.count)
+        }
+        try withStatement(selects.joined(separator: " UNION ALL ")) { statement in
+            try statement.bind(values)
+            while let row = try statement.step() {
+                try body(row.int(0) == 1, row.int(1), row.bytes(2) ?? [])
+            }
+        }
+    }
+
+    /// Returns the power of two, at least 2, that holds `count` values, or 0 for none.
+    private static func listLength(_ count: Int) -> Int {
+        guard count > 0 else { return 0 }
+        return max(2, 1 << (Int.bitWidth - (count - 1).leadingZeroBitCount))
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// Names the level, index and entries of a node for messages.
+    static func describe(_ node: MerkleNode) -> String {
+        let first = Int64(node.index) * (Int64(1) << node.level) + 1
+        let last = Int64(node.lastLeaf) + 1
+        let entries = first == last ? "entry \(first)" : "entries \(first) to \(last)"
+        return "level \(node.level), index \(node.index), over \(entries)"
+    }
+
+    /// Inserts the hash of interior node `node`. The caller must have begun
+    /// a write transaction.
+    /// - Throws: `LedgerError.Code.integrity` when the row already exists.
+    func insert(_ node: MerkleNode, hash: [UInt8]) throws {
+        let position = node.position
+        try withStatement("INSERT INTO merkle_tree (position, hash) VALUES (?, ?)") { statement in
+            try statement.bind([.integer(Int64(position)), .blob(hash)])
+            do {
+                while try statement.step() != nil {}
+            } catch let error as SQLiteError where error.isConstraintViolation {
+                throw LedgerError(.integrity,
+                    "merkle_tree already has row \(position) (\(Self.describe(node))): the tree is ahead of the entries; run `keyledger verify`")
+            }
         }
         writeCount += 1
     }

@@ -2,32 +2,41 @@ extension MerkleTree {
     /// Adds `entries`, which the caller has just inserted, as the next leaves.
     ///
     /// The ledger calls this inside its write transaction right after the
-    /// inserts, so the new nodes commit or roll back with the entries. The
-    /// first entry must directly follow the tree's last leaf. When the tree
-    /// is behind, as on the first append after a ledger is migrated from a
-    /// schema without the tree, this fills in every missing entry from the
-    /// entries table instead, these ones included.
+    /// inserts, so the new rows commit or roll back with the entries. The
+    /// first entry must directly follow the tree's last leaf, and its
+    /// `previousHash` must be the entry hash of the entry before it, as the
+    /// append path sets it from the head it read in the same transaction;
+    /// that hash is the input of the left neighbour leaf, so it is not read
+    /// again. When the tree is behind, as after its rows were deleted, this
+    /// fills in every missing entry from the entries table instead, these
+    /// ones included.
     /// - Throws: `LedgerError.Code.integrity` when the sequence numbers have a
-    ///   gap, an entry hash is not 32 bytes, or the tree already has a leaf
-    ///   for the first entry.
+    ///   gap, an entry hash is not 32 bytes, or the tree is ahead of the entries.
     func append(_ entries: [Entry]) throws {
         guard let first = entries.first else { return }
         try storage(path) {
             let size = Int(first.sequence) - 1
-            if size > 0, try store.nodeIfPresent(level: 0, index: size - 1) == nil {
-                try appendPendingEntries()
-                return
-            }
             var appender = NodeAppender(store: store, size: size)
-            for entry in entries {
-                guard entry.sequence == Int64(appender.size) + 1 else {
-                    throw LedgerError(.integrity,
-                        "entry \(entry.sequence) does not follow entry \(appender.size): entries must be appended to the Merkle tree in sequence order")
+            if size > 0 {
+                appender.setPreviousLeafInput(first.previousHash)
+            }
+            do {
+                for entry in entries {
+                    guard entry.sequence == Int64(appender.size) + 1 else {
+                        throw LedgerError(.integrity,
+                            "entry \(entry.sequence) does not follow entry \(appender.size): entries must be appended to the Merkle tree in sequence order")
+                    }
+                    guard entry.hash.count == MerkleTree.hashByteCount else {
+                        throw LedgerError(.integrity, "entry \(entry.sequence) has an entry hash that is not 32 bytes")
+                    }
+                    try appender.append(leafInput: entry.hash)
                 }
-                guard entry.hash.count == MerkleTree.hashByteCount else {
-                    throw LedgerError(.integrity, "entry \(entry.sequence) has an entry hash that is not 32 bytes")
-                }
-                try appender.append(leafHash: MerkleTree.leafHash(leafInput: entry.hash))
+            } catch let outOfStep as StoredTreeOutOfStep where outOfStep.storedRows < outOfStep.expectedRows {
+                // Nothing was written yet: the appender checks before its first write.
+                try appendPendingEntries()
+            } catch let outOfStep as StoredTreeOutOfStep {
+                throw LedgerError(.integrity,
+                    "merkle_tree has \(outOfStep.storedRows) rows, but the tree of the \(outOfStep.size) entries before entry \(outOfStep.size + 1) has \(outOfStep.expectedRows): the tree is ahead of the entries; run `keyledger verify`")
             }
         }
     }
@@ -35,7 +44,8 @@ extension MerkleTree {
     /// Appends every entry that is not yet a leaf, in sequence order, and
     /// returns how many leaves were added.
     ///
-    /// This fills in the tree of a ledger migrated from a schema without it.
+    /// This fills in the tree of a ledger migrated from a schema without it,
+    /// or one whose rows were deleted from the end.
     /// The caller must have begun a write transaction.
     /// - Throws: `LedgerError.Code.integrity` when the entries' sequence
     ///   numbers have a gap, an entry hash is not 32 bytes, or the tree has
@@ -43,8 +53,9 @@ extension MerkleTree {
     @discardableResult
     func appendPendingEntries() throws -> Int {
         try storage(path) {
-            let size = try store.leafCount()
-            let newest = try newestSequence()
+            let counts = try store.counts()
+            let size = try MerkleNodeStore.treeSize(interiorNodeCount: counts.interiorNodes, leafInputCount: counts.leafInputs)
+            let newest = counts.leafInputs
             guard size <= newest else {
                 throw LedgerError(.integrity,
                     "the Merkle tree has \(size) leaves but the ledger has only \(newest) entries: entries were removed; run `keyledger verify`")
@@ -52,8 +63,13 @@ extension MerkleTree {
             guard size < newest else { return 0 }
 
             var appender = NodeAppender(store: store, size: size)
-            try forEachEntryHash(after: size, through: newest) { entryHash in
-                try appender.append(leafHash: MerkleTree.leafHash(leafInput: entryHash))
+            do {
+                try forEachEntryHash(after: size, through: newest) { entryHash in
+                    try appender.append(leafInput: entryHash)
+                }
+            } catch let outOfStep as StoredTreeOutOfStep {
+                throw LedgerError(.integrity,
+                    "merkle_tree has \(outOfStep.storedRows) rows, not the \(outOfStep.expectedRows) of a tree of \(outOfStep.size) leaves: run `keyledger verify`")
             }
             return appender.size - size
         }

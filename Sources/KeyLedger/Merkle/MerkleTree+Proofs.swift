@@ -10,13 +10,13 @@ extension MerkleTree {
     ///   stored node is missing.
     public func inclusionProof(leafIndex: Int, treeSize: Int) throws -> [[UInt8]] {
         try storage(path) {
-            try store.reading {
-                try checkTreeSize(treeSize, name: "tree size")
-                guard leafIndex >= 0, leafIndex < treeSize else {
-                    throw LedgerError(.invalidInput,
-                        "leaf index \(leafIndex) is not in a tree of \(treeSize) leaves: use an index from 0 to the tree size minus 1")
-                }
-                return try Self.inclusionPath(leafIndex: leafIndex, treeSize: treeSize, subtreeHash: subtreeHash)
+            try checkTreeSize(treeSize, name: "tree size")
+            guard leafIndex >= 0, leafIndex < treeSize else {
+                throw LedgerError(.invalidInput,
+                    "leaf index \(leafIndex) is not in a tree of \(treeSize) leaves: use an index from 0 to the tree size minus 1")
+            }
+            return try withPrefetchedNodes { subtreeHash in
+                try Self.inclusionPath(leafIndex: leafIndex, treeSize: treeSize, subtreeHash: subtreeHash)
             }
         }
     }
@@ -34,14 +34,35 @@ extension MerkleTree {
     ///   node is missing.
     public func consistencyProof(from oldSize: Int, to newSize: Int) throws -> [[UInt8]] {
         try storage(path) {
-            try store.reading {
-                try checkTreeSize(newSize, name: "new tree size")
-                guard oldSize >= 0, oldSize <= newSize else {
-                    throw LedgerError(.invalidInput,
-                        "old tree size \(oldSize) is not between 0 and the new tree size \(newSize): a consistency proof goes from a smaller tree to a larger one")
-                }
-                return try Self.consistencyPath(oldSize: oldSize, newSize: newSize, subtreeHash: subtreeHash)
+            try checkTreeSize(newSize, name: "new tree size")
+            guard oldSize >= 0, oldSize <= newSize else {
+                throw LedgerError(.invalidInput,
+                    "old tree size \(oldSize) is not between 0 and the new tree size \(newSize): a consistency proof goes from a smaller tree to a larger one")
             }
+            return try withPrefetchedNodes { subtreeHash in
+                try Self.consistencyPath(oldSize: oldSize, newSize: newSize, subtreeHash: subtreeHash)
+            }
+        }
+    }
+
+    /// Runs `buildProof` twice: first with a subtree-hash function that only
+    /// records which nodes the proof needs, then, after reading all of them
+    /// with one statement, with one that folds the read hashes.
+    ///
+    /// The proofs read without a transaction of their own. That is safe
+    /// because rows and entries are only ever appended, so every node of a
+    /// tree size that ``checkTreeSize(_:name:)`` found complete stays there.
+    private func withPrefetchedNodes(
+        _ buildProof: ((Range<Int>) throws -> [UInt8]) throws -> [[UInt8]]
+    ) throws -> [[UInt8]] {
+        var needed: [MerkleNode] = []
+        _ = try buildProof { range in
+            needed += MerkleNode.perfectParts(of: range)
+            return []
+        }
+        let hashes = try store.hashes(of: needed)
+        return try buildProof { range in
+            MerkleFrontier.root(ofSubtrees: MerkleNode.perfectParts(of: range).map { hashes[$0]! })
         }
     }
 

@@ -1,14 +1,17 @@
 import SQLiteBridge
 
 /// The Merkle tree over a ledger's entries (RFC 9162 section 2.1, SHA-256),
-/// kept in the ledger's `merkle_nodes` table.
+/// kept in the ledger's `merkle_tree` table.
 ///
 /// Leaf i (counted from 0) is the entry with sequence number i + 1, and its
 /// leaf input is that entry's 32-byte entry hash. The table stores the hash of
-/// every perfect subtree, so the root of any size up to ``size()`` and every
-/// inclusion or consistency proof is built from O(log n) row reads, without
-/// rehashing leaves. Appends add about two rows per entry, in the same
-/// transaction as the entries.
+/// every perfect subtree of two or more leaves, and a leaf hash is computed
+/// from its entry when needed. So the root of any size up to ``size()`` and
+/// every inclusion or consistency proof is built from O(log n) row reads,
+/// fetched by one statement, without rehashing more than the leaves involved.
+/// An append adds one row per subtree the new leaf completes (none for half
+/// of all appends, one per entry on average), in the same transaction as the
+/// entries.
 ///
 /// A tree uses the ledger's database connection, so the same threading rule
 /// applies: use it from one thread at a time. Get one from
@@ -16,18 +19,20 @@ import SQLiteBridge
 public struct MerkleTree {
     let store: MerkleNodeStore
 
-    /// Creates a tree over the `merkle_nodes` table of `connection`.
-    init(connection: Connection) {
-        self.store = MerkleNodeStore(connection: connection)
+    /// Creates a tree over the `merkle_tree` table of `connection`, with
+    /// leaf inputs from `leafSource`.
+    init(connection: Connection, leafSource: MerkleNodeStore.LeafSource = .entries) {
+        self.store = MerkleNodeStore(connection: connection, leafSource: leafSource)
     }
 
     var path: String { store.connection.path }
 
     /// Returns the number of leaves in the stored tree.
     ///
-    /// Right after a ledger is migrated to the schema that added the tree,
-    /// this can be smaller than the number of entries until the next append
-    /// or ``Ledger/updateMerkleTree()`` fills the tree in.
+    /// It is smaller than the number of entries only when the tree was not
+    /// filled in, which the migration that adds the tree does, or when rows
+    /// were deleted; the next append or ``Ledger/updateMerkleTree()`` then
+    /// fills it in.
     /// - Throws: `LedgerError.Code.storage` when the database cannot be read.
     public func size() throws -> Int {
         try storage(path) { try store.leafCount() }
@@ -37,14 +42,16 @@ public struct MerkleTree {
     /// MTH(D[0:size]) in RFC 9162 section 2.1.1.
     ///
     /// The root of size 0 is ``emptyRoot``.
+    ///
+    /// Like the proofs, this reads without a transaction of its own: rows and
+    /// entries are only ever appended, so every node of a size that the
+    /// first read found complete is still there for the second.
     /// - Throws: `LedgerError.Code.invalidInput` when `size` is negative or
     ///   larger than ``size()``, `integrity` when a stored node is missing.
     public func root(size: Int) throws -> [UInt8] {
         try storage(path) {
-            try store.reading {
-                try checkTreeSize(size, name: "tree size")
-                return try subtreeHash(0..<size)
-            }
+            try checkTreeSize(size, name: "tree size")
+            return try subtreeHash(0..<size)
         }
     }
 
@@ -52,14 +59,12 @@ public struct MerkleTree {
     /// - Throws: `LedgerError.Code.invalidInput` when the tree has no such leaf.
     public func leafHash(at leafIndex: Int) throws -> [UInt8] {
         try storage(path) {
-            try store.reading {
-                let count = try store.leafCount()
-                guard leafIndex >= 0, leafIndex < count else {
-                    throw LedgerError(.invalidInput,
-                        "leaf index \(leafIndex) does not exist: the Merkle tree has \(count) leaves, numbered from 0")
-                }
-                return try store.node(level: 0, index: leafIndex)
+            let count = try store.leafCount()
+            guard leafIndex >= 0, leafIndex < count else {
+                throw LedgerError(.invalidInput,
+                    "leaf index \(leafIndex) does not exist: the Merkle tree has \(count) leaves, numbered from 0")
             }
+            return try store.hash(of: MerkleNode(level: 0, index: leafIndex))
         }
     }
 
@@ -88,23 +93,11 @@ public struct MerkleTree {
     }
 
     /// Computes the hash of the subtree over `leaves`, MTH(D[start:end]), from
-    /// the stored perfect subtrees it consists of.
-    ///
-    /// Every subtree that the RFC 9162 recursion visits starts at a multiple
-    /// of the size of its largest perfect part, so splitting `leaves` into
-    /// perfect parts from the left, largest first, lands on stored nodes.
+    /// the perfect subtrees it consists of (see ``MerkleNode/perfectParts(of:)``),
+    /// read with one statement.
     func subtreeHash(_ leaves: Range<Int>) throws -> [UInt8] {
-        var parts: [[UInt8]] = []
-        var start = leaves.lowerBound
-        var remaining = leaves.count
-        while remaining > 0 {
-            let level = Int.bitWidth - 1 - remaining.leadingZeroBitCount
-            let width = 1 << level
-            precondition(start % width == 0, "subtree \(leaves) is not one that the RFC 9162 recursion visits")
-            parts.append(try store.node(level: level, index: start >> level))
-            start += width
-            remaining -= width
-        }
-        return MerkleFrontier.root(ofSubtrees: parts)
+        let parts = MerkleNode.perfectParts(of: leaves)
+        let hashes = try store.hashes(of: parts)
+        return MerkleFrontier.root(ofSubtrees: parts.map { hashes[$0]! })
     }
 }

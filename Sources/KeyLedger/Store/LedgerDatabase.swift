@@ -29,8 +29,9 @@ struct LedgerDatabase {
 
     let connection: Connection
 
-    /// The schema version that added the Merkle tree (schema/002_merkle.sql).
-    static let merkleSchemaVersion: Int64 = 2
+    /// The schema version that created the Merkle tree's current table
+    /// (schema/003_merkle_positions.sql), which is filled in after it runs.
+    static let merkleSchemaVersion: Int64 = 3
 
     /// Opens an existing ledger file.
     ///
