@@ -95,12 +95,17 @@ def report(swift_path, python_path):
     print("|---|---:|---|---:|")
     for durability, label in (("full", "FULL"), ("normal", "NORMAL")):
         prefix = f"append_{durability}"
-        append = number(swift, f"{prefix}.library.median_us")
-        work = number(swift, f"{prefix}.tree_work.median_us")
-        commit = number(swift, f"{prefix}.tree_transaction.median_us") - number(swift, f"{prefix}.control_transaction.median_us")
-        print(f"| Single append, {label}, median | {append:.0f} µs | | |")
-        print(f"| Tree work per append, {label}, median | {work:.1f} µs = {100 * work / append:.1f} % | ≤ 5 % | {work / append / 0.05:.2f} |")
-        print(f"| Tree cost with commit, {label}, median difference | {commit:.1f} µs = {100 * commit / append:.1f} % | ≤ 5 % | {commit / append / 0.05:.2f} |")
+        # Half of the tree steps write no row, so the times are bimodal and
+        # the shares use 10 % trimmed means rather than medians.
+        append = number(swift, f"{prefix}.library.trimmed_mean_us")
+        append_median = number(swift, f"{prefix}.library.median_us")
+        work = number(swift, f"{prefix}.tree_work.trimmed_mean_us")
+        control = number(swift, f"{prefix}.control_transaction.trimmed_mean_us")
+        commit = number(swift, f"{prefix}.tree_transaction.trimmed_mean_us") - control
+        print(f"| Single append, {label}, trimmed mean (median) | {append:.0f} µs ({append_median:.0f} µs) | | |")
+        print(f"| Control transaction (entry row only), {label}, trimmed mean | {control:.1f} µs | | |")
+        print(f"| Tree work per append, {label}, trimmed mean | {work:.1f} µs = {100 * work / append:.1f} % | ≤ 5 % | {work / append / 0.05:.2f} |")
+        print(f"| Tree cost with commit, {label}, trimmed mean difference | {commit:.1f} µs = {100 * commit / append:.1f} % | ≤ 5 % | {commit / append / 0.05:.2f} |")
     for kind in ("inclusion", "consistency"):
         for statistic in ("median", "p99", "max"):
             value = number(swift, f"{kind}.{statistic}_us")

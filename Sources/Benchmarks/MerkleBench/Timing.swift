@@ -20,6 +20,8 @@ struct Summary {
     let p99: Double
     let maximum: Double
     let mean: Double
+    /// The mean without the fastest and the slowest 10 % of the samples.
+    let trimmedMean: Double
 
     /// Summarizes `samples`, which must not be empty. The percentiles are
     /// nearest-rank: p99 is the sample at rank ceil(0.99 * n).
@@ -33,6 +35,8 @@ struct Summary {
         p99 = sorted[max(rank, 1) - 1]
         maximum = sorted[sorted.count - 1]
         mean = sorted.reduce(0, +) / Double(sorted.count)
+        let trimmed = sorted.dropFirst(sorted.count / 10).dropLast(sorted.count / 10)
+        trimmedMean = trimmed.reduce(0, +) / Double(trimmed.count)
     }
 }
 
@@ -41,10 +45,13 @@ func printResult(_ name: String, _ value: CustomStringConvertible) {
     print("\(name) \(value)")
 }
 
-/// Prints the median, p99, max and mean of `samples` in microseconds as `name.median` and so on.
+/// Prints the median, p99, max, mean and 10 % trimmed mean of `samples` in
+/// microseconds, as `name.median_us` and so on.
 func printMicroseconds(_ name: String, _ samples: [Double]) {
     let summary = Summary(samples)
-    for (suffix, seconds) in [("median", summary.median), ("p99", summary.p99), ("max", summary.maximum), ("mean", summary.mean)] {
+    let statistics = [("median", summary.median), ("p99", summary.p99), ("max", summary.maximum), ("mean", summary.mean),
+                      ("trimmed_mean", summary.trimmedMean)]
+    for (suffix, seconds) in statistics {
         printResult("\(name).\(suffix)_us", String(format: "%.2f", seconds * 1e6))
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import KeyLedger
+@_spi(Benchmarks) import KeyLedger
 import OpenSSLBridge
 import SQLiteBridge
 
@@ -9,24 +9,25 @@ import SQLiteBridge
 /// cannot be taken as "append with tree minus append without". This step
 /// measures three things in one run, on one ledger per durability setting:
 ///
-/// 1. `append`: single appends through `Ledger.append(_:signingKey:)`, each
+/// 1. `library`: single appends through `Ledger.append(_:signingKey:)`, each
 ///    one event in its own transaction, tree included.
 /// 2. `tree_work`: the tree step alone inside a write transaction. After the
-///    library appends, the benchmark opens the same file with SQLiteBridge
-///    and, per transaction, inserts one row shaped like the last entry and
-///    then runs the statements that `MerkleTree.append(_:)` runs for one
-///    entry: the lookup of leaf `size - 1`, the leaf row, and for each
-///    trailing 1 bit of the leaf index a left-sibling lookup, an interior
-///    hash and an interior row. Statements are prepared in each transaction
-///    because the library prepares them once per append.
-/// 3. `tree_commit`: the whole-transaction time of those transactions minus
-///    that of control transactions that insert only the entry row. The two
-///    kinds alternate, so both see the same disk and WAL state. This
+///    library appends, the benchmark copies the ledger twice with
+///    `VACUUM INTO`, so both copies have the same pages. Per transaction it
+///    inserts into the tree copy one entry row shaped like the last entry,
+///    then runs the library's own tree step for it
+///    (`MerkleTreeUpkeep.appendEntry`, the code `Ledger.append` runs, with
+///    the connection's statement cache as the library uses it).
+/// 3. `tree_transaction` minus `control_transaction`: the whole-transaction
+///    time of those transactions minus that of control transactions that
+///    insert the same row into the control copy and leave its tree alone.
+///    The two kinds alternate, so both see the same disk and load. The
 ///    difference includes the extra WAL pages that the tree rows make the
 ///    commit write and sync.
 ///
-/// NOTE: steps 2 and 3 repeat the tree step's SQL rather than call the
-/// library's internal `NodeAppender`; they must change when it does.
+/// Leaf i writes one row per trailing 1 bit of i, so half of the tree steps
+/// write nothing and the times are bimodal: the report uses means, trimmed
+/// by 10 % at each end against stray slow calls, rather than medians.
 enum TreeStepCost {
     static func run(directory: String, appends: Int, signingKey: SigningKey) throws {
         for durability in [Durability.full, .normal] {
@@ -53,93 +54,86 @@ enum TreeStepCost {
         }
         printMicroseconds("\(prefix).library", appendSeconds)
 
-        let connection = try Connection(path: path, mode: .readWrite)
-        try connection.setBusyTimeout(milliseconds: 60_000)
-        guard try connection.query("PRAGMA journal_mode=WAL").first?.text(0) == "wal" else {
-            throw BenchFailure("cannot switch \(path) to WAL mode")
-        }
-        try connection.execute("PRAGMA synchronous=\(durability == .full ? "FULL" : "NORMAL")")
-
-        guard let template = try connection.query("""
-            SELECT recorded_at, kind, actor, canonical, prev_hash, signer_kid, signature
-            FROM entries ORDER BY seq DESC LIMIT 1
-            """).first else {
-            throw BenchFailure("the ledger \(path) has no entries")
-        }
-        var sequence = Int64(try connection.query("SELECT max(seq) FROM entries").first?.int(0) ?? 0)
-        var leafCount = (try connection.query("SELECT max(idx) FROM merkle_nodes WHERE level = 0").first?.int(0) ?? -1) + 1
-
-        func insertEntry() throws -> [UInt8] {
-            sequence += 1
-            let entryHash = Digest.sha256(Array("merkle-bench entry \(sequence)".utf8))
-            let insert = try connection.prepare("""
-                INSERT INTO entries (seq, recorded_at, kind, actor, key_id, change_id, canonical, prev_hash, entry_hash, signer_kid, signature)
-                VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)
-                """)
-            try insert.bind([.integer(sequence), template.value(0), template.value(1), template.value(2),
-                             template.value(3), template.value(4), .blob(entryHash), template.value(5), template.value(6)])
-            while try insert.step() != nil {}
-            return entryHash
-        }
-
+        let treeCopy = try LedgerCopy(of: path, suffix: "tree", durability: durability)
+        let controlCopy = try LedgerCopy(of: path, suffix: "control", durability: durability)
         var controlSeconds: [Double] = []
         var treeTransactionSeconds: [Double] = []
         var treeWorkSeconds: [Double] = []
         for _ in 0..<appends {
             let (_, control) = try timed {
-                try connection.transaction(.immediate) { _ = try insertEntry() }
+                try controlCopy.connection.transaction(.immediate) { _ = try controlCopy.insertEntry() }
             }
             controlSeconds.append(control)
 
             var work = 0.0
             let (_, transaction) = try timed {
-                try connection.transaction(.immediate) {
-                    let entryHash = try insertEntry()
+                try treeCopy.connection.transaction(.immediate) {
+                    let previousHash = treeCopy.lastEntryHash
+                    let entryHash = try treeCopy.insertEntry()
                     let start = monotonicSeconds()
-                    try appendLeaf(entryHash, size: leafCount, connection: connection)
+                    try MerkleTreeUpkeep.appendEntry(sequence: treeCopy.sequence, entryHash: entryHash,
+                                                     previousEntryHash: previousHash, connection: treeCopy.connection)
                     work = monotonicSeconds() - start
                 }
             }
-            leafCount += 1
             treeTransactionSeconds.append(transaction)
             treeWorkSeconds.append(work)
         }
         printMicroseconds("\(prefix).control_transaction", controlSeconds)
         printMicroseconds("\(prefix).tree_transaction", treeTransactionSeconds)
         printMicroseconds("\(prefix).tree_work", treeWorkSeconds)
+
+        let ledger = try Ledger(path: treeCopy.path, options: options)
+        let tree = ledger.merkleTree()
+        var leafHashes: [[UInt8]] = []
+        try ledger.entries { leafHashes.append(MerkleTree.leafHash(leafInput: $0.hash)) }
+        guard try tree.root(size: leafHashes.count) == MerkleTree.root(leafHashes: leafHashes) else {
+            throw BenchFailure("the tree that the timed steps built in \(treeCopy.path) has the wrong root")
+        }
+    }
+}
+
+/// A copy of a ledger file, made with `VACUUM INTO`, with a connection that
+/// inserts entry rows shaped like the copy's last entry.
+private final class LedgerCopy {
+    let path: String
+    let connection: Connection
+    private let template: Row
+    private(set) var sequence: Int64
+    private(set) var lastEntryHash: [UInt8]
+
+    init(of source: String, suffix: String, durability: Durability) throws {
+        path = "\(source).\(suffix)"
+        try Connection(path: source, mode: .readOnly).execute("VACUUM INTO '\(path)'")
+        connection = try Connection(path: path, mode: .readWrite)
+        try connection.setBusyTimeout(milliseconds: 60_000)
+        guard try connection.query("PRAGMA journal_mode=WAL").first?.text(0) == "wal" else {
+            throw BenchFailure("cannot switch \(path) to WAL mode")
+        }
+        try connection.execute("PRAGMA synchronous=\(durability == .full ? "FULL" : "NORMAL")")
+        guard let last = try connection.query("""
+            SELECT recorded_at, kind, actor, canonical, entry_hash, signer_kid, signature, seq
+            FROM entries ORDER BY seq DESC LIMIT 1
+            """).first, let hash = last.bytes(4) else {
+            throw BenchFailure("the ledger \(source) has no entries")
+        }
+        template = last
+        sequence = last.int64(7)
+        lastEntryHash = hash
     }
 
-    /// Writes leaf `size` and the perfect subtrees it completes, with the
-    /// statements and hashes that the library's tree step uses for one entry.
-    private static func appendLeaf(_ leafInput: [UInt8], size: Int, connection: Connection) throws {
-        let select = try connection.prepare("SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")
-        func node(level: Int, index: Int) throws -> [UInt8]? {
-            try select.bind([.integer(Int64(level)), .integer(Int64(index))])
-            let hash = try select.step()?.bytes(0)
-            while try select.step() != nil {}
-            return hash
+    /// Inserts the next entry row, with entry hash SHA-256("merkle-bench entry <seq>"), and returns that hash.
+    func insertEntry() throws -> [UInt8] {
+        sequence += 1
+        let entryHash = Digest.sha256(Array("merkle-bench entry \(sequence)".utf8))
+        try connection.withCachedStatement("""
+            INSERT INTO entries (seq, recorded_at, kind, actor, key_id, change_id, canonical, prev_hash, entry_hash, signer_kid, signature)
+            VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)
+            """) { insert in
+            try insert.run([.integer(sequence), template.value(0), template.value(1), template.value(2),
+                            template.value(3), .blob(lastEntryHash), .blob(entryHash), template.value(5), template.value(6)])
         }
-        let insert = try connection.prepare("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
-        func write(level: Int, index: Int, hash: [UInt8]) throws {
-            try insert.bind([.integer(Int64(level)), .integer(Int64(index)), .blob(hash)])
-            while try insert.step() != nil {}
-        }
-
-        if size > 0, try node(level: 0, index: size - 1) == nil {
-            throw BenchFailure("the Merkle tree has no leaf \(size - 1)")
-        }
-        var hash = MerkleTree.leafHash(leafInput: leafInput)
-        var level = 0
-        var index = size
-        try write(level: level, index: index, hash: hash)
-        while index & 1 == 1 {
-            guard let left = try node(level: level, index: index - 1) else {
-                throw BenchFailure("the Merkle tree has no node at level \(level), index \(index - 1)")
-            }
-            hash = MerkleTree.interiorHash(left: left, right: hash)
-            level += 1
-            index >>= 1
-            try write(level: level, index: index, hash: hash)
-        }
+        lastEntryHash = entryHash
+        return entryHash
     }
 }

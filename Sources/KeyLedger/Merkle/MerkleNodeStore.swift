@@ -4,9 +4,10 @@ import SQLiteBridge
 /// `merkle_tree`, and leaves are computed from the leaf inputs, the entry
 /// hashes in `entries`.
 ///
-/// Statements are compiled once per store and reused. Every statement is
-/// stepped to completion before a method returns, so no statement keeps a
-/// read snapshot open between calls.
+/// Statements come from the connection's statement cache, so they are
+/// compiled once per connection, not once per append or proof, and are
+/// reset before a method returns, so none keeps a read snapshot open
+/// between calls.
 final class MerkleNodeStore {
     /// The table that holds the leaf inputs, one row per leaf in `seq` order.
     enum LeafSource {
@@ -26,12 +27,13 @@ final class MerkleNodeStore {
         }
     }
 
-    /// The most values one `IN (...)` list of a node query binds.
+    /// The most interior nodes, and the most leaves, that one lookup statement reads.
     private static let maximumListLength = 64
 
     let connection: Connection
     let leafSource: LeafSource
-    private var statements: [String: Statement] = [:]
+    /// The texts of the lookup statements built so far, by slot counts.
+    private var lookupSQLTexts: [Int: String] = [:]
 
     /// The node hashes read through this store, counted for tests and measurements.
     private(set) var readCount = 0
@@ -43,14 +45,8 @@ final class MerkleNodeStore {
         self.leafSource = leafSource
     }
 
-    /// Runs `body` with the statement for `sql`, compiled on first use.
     private func withStatement<Result>(_ sql: String, _ body: (Statement) throws -> Result) throws -> Result {
-        if let statement = statements[sql] {
-            return try body(statement)
-        }
-        let statement = try connection.prepare(sql)
-        statements[sql] = statement
-        return try body(statement)
+        try connection.withCachedStatement(sql, body)
     }
 
     /// Returns the largest leaf input sequence number (the number of
@@ -137,52 +133,54 @@ final class MerkleNodeStore {
     /// - Throws: `LedgerError.Code.integrity` when its row or leaf input is
     ///   missing or malformed.
     func hash(of node: MerkleNode) throws -> [UInt8] {
-        try hashes(of: [node])[node]!
+        try hashes(of: [node])[0]
     }
 
-    /// Reads the hashes of `nodes`, with as few statements as the list
-    /// lengths allow: one for up to 64 interior nodes and 64 leaves.
+    /// Reads the hashes of `nodes`, in the same order, with one statement
+    /// for up to 64 interior nodes and 64 leaves.
     ///
     /// Interior nodes come from their `merkle_tree` rows by position, leaves
     /// are hashed from their leaf inputs.
     /// - Throws: `LedgerError.Code.integrity` when a row or leaf input is
     ///   missing, a row is not a 32-byte hash, or an entry hash is not 32 bytes.
-    func hashes(of nodes: [MerkleNode]) throws -> [MerkleNode: [UInt8]] {
-        var interiorByPosition: [Int: MerkleNode] = [:]
-        var leafIndices: [Int] = []
-        for node in nodes {
+    func hashes(of nodes: [MerkleNode]) throws -> [[UInt8]] {
+        var interiorOffsets: [Int] = []
+        var leafOffsets: [Int] = []
+        for (offset, node) in nodes.enumerated() {
             if node.isLeaf {
-                leafIndices.append(node.index)
+                leafOffsets.append(offset)
             } else {
-                interiorByPosition[node.position] = node
+                interiorOffsets.append(offset)
             }
         }
-        let positions = Array(interiorByPosition.keys)
-        var hashes: [MerkleNode: [UInt8]] = [:]
-        hashes.reserveCapacity(nodes.count)
-        var offset = 0
-        while offset < max(positions.count, leafIndices.count) {
-            let positionChunk = positions.dropFirst(offset).prefix(Self.maximumListLength)
-            let sequenceChunk = leafIndices.dropFirst(offset).prefix(Self.maximumListLength).map { $0 + 1 }
-            try readRows(positions: Array(positionChunk), sequences: sequenceChunk) { isLeaf, key, bytes in
-                if isLeaf {
-                    let node = MerkleNode(level: 0, index: key - 1)
-                    guard leafSource == .leafInputTable || bytes.count == MerkleTree.hashByteCount else {
-                        throw LedgerError(.integrity, "entry \(key) has an entry hash that is not 32 bytes: run `keyledger verify`")
-                    }
-                    hashes[node] = MerkleTree.leafHash(leafInput: bytes)
-                } else if let node = interiorByPosition[key] {
+        var hashes: [[UInt8]?] = Array(repeating: nil, count: nodes.count)
+        var chunkStart = 0
+        while chunkStart < max(interiorOffsets.count, leafOffsets.count) {
+            let interiorChunk = Array(interiorOffsets.dropFirst(chunkStart).prefix(Self.maximumListLength))
+            let leafChunk = Array(leafOffsets.dropFirst(chunkStart).prefix(Self.maximumListLength))
+            let interiorSlots = Self.slotCount(interiorChunk.count)
+            try readRows(positions: interiorChunk.map { nodes[$0].position },
+                         sequences: leafChunk.map { nodes[$0].index + 1 }) { slot, bytes in
+                if slot < interiorSlots {
+                    let offset = interiorChunk[slot]
                     guard bytes.count == MerkleTree.hashByteCount else {
                         throw LedgerError(.integrity,
-                            "the merkle_tree row \(key) (\(Self.describe(node))) has \(bytes.count) bytes instead of \(MerkleTree.hashByteCount): run `keyledger verify`")
+                            "the merkle_tree row \(nodes[offset].position) (\(Self.describe(nodes[offset]))) has \(bytes.count) bytes instead of \(MerkleTree.hashByteCount): run `keyledger verify`")
                     }
-                    hashes[node] = bytes
+                    hashes[offset] = bytes
+                } else {
+                    let offset = leafChunk[slot - interiorSlots]
+                    guard leafSource == .leafInputTable || bytes.count == MerkleTree.hashByteCount else {
+                        throw LedgerError(.integrity, "entry \(nodes[offset].index + 1) has an entry hash that is not 32 bytes: run `keyledger verify`")
+                    }
+                    hashes[offset] = MerkleTree.leafHash(leafInput: bytes)
                 }
             }
-            offset += Self.maximumListLength
+            chunkStart += Self.maximumListLength
         }
-        readCount += hashes.count
-        if let missing = nodes.first(where: { hashes[$0] == nil }) {
+        readCount += nodes.count
+        if let missingOffset = hashes.firstIndex(where: { $0 == nil }) {
+            let missing = nodes[missingOffset]
             if missing.isLeaf {
                 throw LedgerError(.integrity,
                     "the ledger has no entry \(missing.index + 1), leaf \(missing.index) of the Merkle tree: entries were removed; run `keyledger verify`")
@@ -190,49 +188,61 @@ final class MerkleNodeStore {
             throw LedgerError(.integrity,
                 "the merkle_tree row \(missing.position) (\(Self.describe(missing))) is missing: the table is incomplete; run `keyledger verify`")
         }
-        return hashes
+        return hashes.map { $0! }
     }
 
-    /// Runs one statement that selects the `merkle_tree` rows at `positions`
-    /// and the leaf inputs at `sequences`, and calls `body` with
-    /// (is a leaf, position or sequence number, bytes) for each row found.
+    /// Runs one statement that looks up the `merkle_tree` rows at
+    /// `positions` and the leaf inputs at `sequences`, and calls `body` with
+    /// (slot, bytes) for each row found. Slots count the positions from 0,
+    /// then the sequence numbers from `slotCount(positions.count)`.
     ///
-    /// The lists are padded to a power of two by repeating their first
-    /// value, which `IN` ignores, so a few statement texts serve every length.
-    private func readRows(positions: [Int], sequences: [Int],
-                          _ body: (_ isLeaf: Bool, _ key: Int, _ bytes: [UInt8]) throws -> Void) throws {
-        let interiorSlots = Self.listLength(positions.count)
-        let leafSlots = Self.listLength(sequences.count)
-        var selects: [String] = []
-        if interiorSlots > 0 {
-            selects.append("SELECT 0, position, hash FROM merkle_tree WHERE position IN (\(Self.placeholders(interiorSlots)))")
-        }
-        if leafSlots > 0 {
-            selects.append("SELECT 1, seq, entry_hash FROM \(leafSource.tableName) WHERE seq IN (\(Self.placeholders(leafSlots)))")
-        }
-        guard !selects.isEmpty else { return }
+    /// The statement is a UNION ALL of one primary-key lookup per slot, so
+    /// SQLite seeks each row directly and builds no temporary index as an
+    /// `IN` list would. Slot counts are rounded up to a power of two, and
+    /// unused slots are bound to NULL, which matches no row, so a few
+    /// statement texts serve every proof and stay in the statement cache.
+    private func readRows(positions: [Int], sequences: [Int], _ body: (_ slot: Int, _ bytes: [UInt8]) throws -> Void) throws {
+        let interiorSlots = Self.slotCount(positions.count)
+        let leafSlots = Self.slotCount(sequences.count)
+        guard interiorSlots + leafSlots > 0 else { return }
         var values: [SQLiteValue] = []
         values.reserveCapacity(interiorSlots + leafSlots)
-        for (list, slots) in [(positions, interiorSlots), (sequences, leafSlots)] where slots > 0 {
+        for (list, slots) in [(positions, interiorSlots), (sequences, leafSlots)] {
             values += list.map { .integer(Int64($0)) }
-            values += repeatElement(.integer(Int64(list[0])), count: slots - list.count)
+            values += repeatElement(.null, count: slots - list.count)
         }
-        try withStatement(selects.joined(separator: " UNION ALL ")) { statement in
+        let sql = lookupSQL(interiorSlots: interiorSlots, leafSlots: leafSlots)
+        try withStatement(sql) { statement in
             try statement.bind(values)
             while let row = try statement.step() {
-                try body(row.int(0) == 1, row.int(1), row.bytes(2) ?? [])
+                try body(row.int(0), row.bytes(1) ?? [])
             }
         }
     }
 
     /// Returns the power of two, at least 2, that holds `count` values, or 0 for none.
-    private static func listLength(_ count: Int) -> Int {
+    static func slotCount(_ count: Int) -> Int {
         guard count > 0 else { return 0 }
         return max(2, 1 << (Int.bitWidth - (count - 1).leadingZeroBitCount))
     }
 
-    private static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
+    /// Returns the text of the lookup statement for the given slot counts,
+    /// with the slot number as a literal in each term.
+    private func lookupSQL(interiorSlots: Int, leafSlots: Int) -> String {
+        let key = (interiorSlots << 16) | leafSlots
+        if let sql = lookupSQLTexts[key] {
+            return sql
+        }
+        var terms: [String] = []
+        for slot in 0..<interiorSlots {
+            terms.append("SELECT \(slot), hash FROM merkle_tree WHERE position = ?")
+        }
+        for slot in 0..<leafSlots {
+            terms.append("SELECT \(interiorSlots + slot), entry_hash FROM \(leafSource.tableName) WHERE seq = ?")
+        }
+        let sql = terms.joined(separator: " UNION ALL ")
+        lookupSQLTexts[key] = sql
+        return sql
     }
 
     /// Names the level, index and entries of a node for messages.

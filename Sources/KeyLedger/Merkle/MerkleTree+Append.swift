@@ -111,9 +111,8 @@ extension MerkleTree {
                 }
             }
             if !missing.isEmpty {
-                let read = try store.hashes(of: missing)
-                for node in missing {
-                    siblings[node.level] = read[node]
+                for (node, hash) in zip(missing, try store.hashes(of: missing)) {
+                    siblings[node.level] = hash
                 }
             }
             return siblings.map { $0! }

@@ -14,22 +14,29 @@ extension MerkleTree {
     ///   gap, an entry hash is not 32 bytes, or the tree is ahead of the entries.
     func append(_ entries: [Entry]) throws {
         guard let first = entries.first else { return }
+        for (offset, entry) in entries.enumerated() where entry.sequence != first.sequence + Int64(offset) {
+            throw LedgerError(.integrity,
+                "entry \(entry.sequence) does not follow entry \(first.sequence + Int64(offset) - 1): entries must be appended to the Merkle tree in sequence order")
+        }
+        try append(entryHashes: entries.map(\.hash), firstSequence: first.sequence, previousEntryHash: first.previousHash)
+    }
+
+    /// Adds the entries from `firstSequence` on, given by their entry
+    /// hashes, as ``append(_:)`` describes. `previousEntryHash` is the entry
+    /// hash of entry `firstSequence - 1`, unused when `firstSequence` is 1.
+    func append(entryHashes: [[UInt8]], firstSequence: Int64, previousEntryHash: [UInt8]) throws {
         try storage(path) {
-            let size = Int(first.sequence) - 1
+            let size = Int(firstSequence) - 1
             var appender = NodeAppender(store: store, size: size)
             if size > 0 {
-                appender.setPreviousLeafInput(first.previousHash)
+                appender.setPreviousLeafInput(previousEntryHash)
             }
             do {
-                for entry in entries {
-                    guard entry.sequence == Int64(appender.size) + 1 else {
-                        throw LedgerError(.integrity,
-                            "entry \(entry.sequence) does not follow entry \(appender.size): entries must be appended to the Merkle tree in sequence order")
+                for entryHash in entryHashes {
+                    guard entryHash.count == MerkleTree.hashByteCount else {
+                        throw LedgerError(.integrity, "entry \(appender.size + 1) has an entry hash that is not 32 bytes")
                     }
-                    guard entry.hash.count == MerkleTree.hashByteCount else {
-                        throw LedgerError(.integrity, "entry \(entry.sequence) has an entry hash that is not 32 bytes")
-                    }
-                    try appender.append(leafInput: entry.hash)
+                    try appender.append(leafInput: entryHash)
                 }
             } catch let outOfStep as StoredTreeOutOfStep where outOfStep.storedRows < outOfStep.expectedRows {
                 // Nothing was written yet: the appender checks before its first write.

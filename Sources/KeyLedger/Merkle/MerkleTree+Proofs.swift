@@ -49,6 +49,9 @@ extension MerkleTree {
     /// records which nodes the proof needs, then, after reading all of them
     /// with one statement, with one that folds the read hashes.
     ///
+    /// Both runs ask for the same subtrees in the same order, so the second
+    /// takes the hashes in the order they were read.
+    ///
     /// The proofs read without a transaction of their own. That is safe
     /// because rows and entries are only ever appended, so every node of a
     /// tree size that ``checkTreeSize(_:name:)`` found complete stays there.
@@ -56,13 +59,22 @@ extension MerkleTree {
         _ buildProof: ((Range<Int>) throws -> [UInt8]) throws -> [[UInt8]]
     ) throws -> [[UInt8]] {
         var needed: [MerkleNode] = []
+        var partCounts: [Int] = []
         _ = try buildProof { range in
-            needed += MerkleNode.perfectParts(of: range)
+            let parts = MerkleNode.perfectParts(of: range)
+            needed += parts
+            partCounts.append(parts.count)
             return []
         }
         let hashes = try store.hashes(of: needed)
-        return try buildProof { range in
-            MerkleFrontier.root(ofSubtrees: MerkleNode.perfectParts(of: range).map { hashes[$0]! })
+        var nextHash = 0
+        var nextRange = 0
+        return try buildProof { _ in
+            let count = partCounts[nextRange]
+            let root = MerkleFrontier.root(ofSubtrees: Array(hashes[nextHash..<(nextHash + count)]))
+            nextRange += 1
+            nextHash += count
+            return root
         }
     }
 

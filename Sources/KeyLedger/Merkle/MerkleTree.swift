@@ -96,8 +96,6 @@ public struct MerkleTree {
     /// the perfect subtrees it consists of (see ``MerkleNode/perfectParts(of:)``),
     /// read with one statement.
     func subtreeHash(_ leaves: Range<Int>) throws -> [UInt8] {
-        let parts = MerkleNode.perfectParts(of: leaves)
-        let hashes = try store.hashes(of: parts)
-        return MerkleFrontier.root(ofSubtrees: parts.map { hashes[$0]! })
+        try MerkleFrontier.root(ofSubtrees: store.hashes(of: MerkleNode.perfectParts(of: leaves)))
     }
 }
