@@ -2,6 +2,8 @@ extension Ledger {
     /// Returns the Merkle tree over this ledger's entries.
     ///
     /// The tree uses this ledger's connection: use it from the same thread.
+    /// Keep one tree for many proofs, because it caches the upper nodes it
+    /// has read (see ``MerkleTree``).
     public func merkleTree() -> MerkleTree {
         MerkleTree(connection: connection)
     }

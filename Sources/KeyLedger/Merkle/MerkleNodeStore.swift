@@ -4,6 +4,12 @@ import SQLiteBridge
 /// `merkle_tree`, and leaves are computed from the leaf inputs, the entry
 /// hashes in `entries`.
 ///
+/// A store keeps the hashes of nodes at level 8 and up that it read outside
+/// any transaction, so a tree kept for many proofs reads only their lower
+/// levels from the database; see ``cachedLevel``. Rows never change once
+/// committed, so a cached hash stays true unless the file is edited by
+/// hand, which verification, reading the table itself, reports.
+///
 /// Statements come from the connection's statement cache, so they are
 /// compiled once per connection, not once per append or proof, and are
 /// reset before a method returns, so none keeps a read snapshot open
@@ -35,7 +41,24 @@ final class MerkleNodeStore {
     /// The texts of the lookup statements built so far, by slot counts.
     private var lookupSQLTexts: [Int: String] = [:]
 
-    /// The node hashes read through this store, counted for tests and measurements.
+    /// The lowest level whose nodes are cached. A tree of n leaves has
+    /// about n / 2^8 such nodes, and a proof reads at most about 8 lower ones.
+    static let cachedLevel = 8
+    /// The most node hashes the cache keeps, about 2 MiB of hashes; nodes
+    /// read after it is full are not cached.
+    static let cacheCapacity = 65_536
+    /// Hashes of interior nodes at ``cachedLevel`` and up, by position.
+    private var upperNodeCache: [Int: [UInt8]] = [:]
+    /// Hashes of subtrees that are not perfect, computed from nodes read
+    /// outside any transaction, by leaf range. Proofs of one tree size share
+    /// these right-edge subtrees.
+    private var edgeSubtreeCache: [Range<Int>: [UInt8]] = [:]
+    /// The largest tree size read outside any transaction. The tree only
+    /// grows, so every smaller size is complete without reading again.
+    private(set) var knownLeafCount = 0
+
+    /// The node hashes read from the database through this store, counted
+    /// for tests and measurements.
     private(set) var readCount = 0
     /// The `merkle_tree` rows written through this store, counted for tests and measurements.
     private(set) var writeCount = 0
@@ -76,6 +99,21 @@ final class MerkleNodeStore {
         }
     }
 
+    /// Returns the cached hash of the subtree over `leaves`, if any.
+    func cachedSubtreeHash(_ leaves: Range<Int>) -> [UInt8]? {
+        if leaves.count >= 1 << Self.cachedLevel, leaves.count.nonzeroBitCount == 1 {
+            return upperNodeCache[MerkleNode(level: leaves.count.trailingZeroBitCount, index: leaves.lowerBound >> leaves.count.trailingZeroBitCount).position]
+        }
+        return edgeSubtreeCache[leaves]
+    }
+
+    /// Caches the hash of a subtree that is not perfect, computed from nodes
+    /// read outside any transaction, unless the cache is full.
+    func cacheSubtreeHash(_ leaves: Range<Int>, _ hash: [UInt8]) {
+        guard edgeSubtreeCache.count < Self.cacheCapacity else { return }
+        edgeSubtreeCache[leaves] = hash
+    }
+
     /// Creates the temporary table of the ``LeafSource/leafInputTable`` source
     /// unless it exists.
     func createLeafInputTable() throws {
@@ -90,8 +128,13 @@ final class MerkleNodeStore {
     /// - Throws: `LedgerError.Code.notAllowed` when the ledger has no
     ///   `merkle_tree` table, `integrity` when no tree has that many rows.
     func leafCount() throws -> Int {
+        let isCommittedRead = connection.isAutocommit
         let counts = try counts()
-        return try Self.treeSize(interiorNodeCount: counts.interiorNodes, leafInputCount: counts.leafInputs)
+        let size = try Self.treeSize(interiorNodeCount: counts.interiorNodes, leafInputCount: counts.leafInputs)
+        if isCommittedRead, size <= counts.leafInputs {
+            knownLeafCount = max(knownLeafCount, size)
+        }
+        return size
     }
 
     /// Returns the size of the tree whose interior nodes are the first
@@ -154,6 +197,15 @@ final class MerkleNodeStore {
             }
         }
         var hashes: [[UInt8]?] = Array(repeating: nil, count: nodes.count)
+        if !upperNodeCache.isEmpty {
+            interiorOffsets.removeAll { offset in
+                guard nodes[offset].level >= Self.cachedLevel, let hash = upperNodeCache[nodes[offset].position] else { return false }
+                hashes[offset] = hash
+                return true
+            }
+        }
+        // Outside a transaction every read sees committed rows only, which stay.
+        let isCommittedRead = connection.isAutocommit
         var chunkStart = 0
         while chunkStart < max(interiorOffsets.count, leafOffsets.count) {
             let interiorChunk = Array(interiorOffsets.dropFirst(chunkStart).prefix(Self.maximumListLength))
@@ -168,6 +220,9 @@ final class MerkleNodeStore {
                             "the merkle_tree row \(nodes[offset].position) (\(Self.describe(nodes[offset]))) has \(bytes.count) bytes instead of \(MerkleTree.hashByteCount): run `keyledger verify`")
                     }
                     hashes[offset] = bytes
+                    if isCommittedRead, nodes[offset].level >= Self.cachedLevel, upperNodeCache.count < Self.cacheCapacity {
+                        upperNodeCache[nodes[offset].position] = bytes
+                    }
                 } else {
                     let offset = leafChunk[slot - interiorSlots]
                     guard leafSource == .leafInputTable || bytes.count == MerkleTree.hashByteCount else {
@@ -178,7 +233,7 @@ final class MerkleNodeStore {
             }
             chunkStart += Self.maximumListLength
         }
-        readCount += nodes.count
+        readCount += interiorOffsets.count + leafOffsets.count
         if let missingOffset = hashes.firstIndex(where: { $0 == nil }) {
             let missing = nodes[missingOffset]
             if missing.isLeaf {
@@ -196,11 +251,12 @@ final class MerkleNodeStore {
     /// (slot, bytes) for each row found. Slots count the positions from 0,
     /// then the sequence numbers from `slotCount(positions.count)`.
     ///
-    /// The statement is a UNION ALL of one primary-key lookup per slot, so
-    /// SQLite seeks each row directly and builds no temporary index as an
-    /// `IN` list would. Slot counts are rounded up to a power of two, and
-    /// unused slots are bound to NULL, which matches no row, so a few
-    /// statement texts serve every proof and stay in the statement cache.
+    /// The statement joins a VALUES list of (slot, key) pairs to each table
+    /// by primary key, outer loop first, so SQLite seeks each row directly
+    /// and builds no temporary index as an `IN` list would. Slot counts are
+    /// rounded up to a power of two, and unused slots are bound to NULL,
+    /// which matches no row, so a few short statement texts serve every
+    /// proof and stay in the connection's statement cache.
     private func readRows(positions: [Int], sequences: [Int], _ body: (_ slot: Int, _ bytes: [UInt8]) throws -> Void) throws {
         let interiorSlots = Self.slotCount(positions.count)
         let leafSlots = Self.slotCount(sequences.count)
@@ -233,14 +289,23 @@ final class MerkleNodeStore {
         if let sql = lookupSQLTexts[key] {
             return sql
         }
+        func pairs(from first: Int, count: Int) -> String {
+            (first..<(first + count)).map { "(\($0), ?)" }.joined(separator: ", ")
+        }
         var terms: [String] = []
-        for slot in 0..<interiorSlots {
-            terms.append("SELECT \(slot), hash FROM merkle_tree WHERE position = ?")
+        if interiorSlots > 0 {
+            terms.append("""
+                SELECT slots.column1, merkle_tree.hash FROM (VALUES \(pairs(from: 0, count: interiorSlots))) AS slots
+                CROSS JOIN merkle_tree ON merkle_tree.position = slots.column2
+                """)
         }
-        for slot in 0..<leafSlots {
-            terms.append("SELECT \(interiorSlots + slot), entry_hash FROM \(leafSource.tableName) WHERE seq = ?")
+        if leafSlots > 0 {
+            terms.append("""
+                SELECT slots.column1, leaves.entry_hash FROM (VALUES \(pairs(from: interiorSlots, count: leafSlots))) AS slots
+                CROSS JOIN \(leafSource.tableName) AS leaves ON leaves.seq = slots.column2
+                """)
         }
-        let sql = terms.joined(separator: " UNION ALL ")
+        let sql = terms.joined(separator: "\nUNION ALL\n")
         lookupSQLTexts[key] = sql
         return sql
     }

@@ -50,7 +50,9 @@ extension MerkleTree {
     /// with one statement, with one that folds the read hashes.
     ///
     /// Both runs ask for the same subtrees in the same order, so the second
-    /// takes the hashes in the order they were read.
+    /// takes the hashes in the order they were read. Subtrees that are not
+    /// perfect, which lie on the right edge of the tree, come from the
+    /// store's cache when an earlier proof computed them.
     ///
     /// The proofs read without a transaction of their own. That is safe
     /// because rows and entries are only ever appended, so every node of a
@@ -58,23 +60,39 @@ extension MerkleTree {
     private func withPrefetchedNodes(
         _ buildProof: ((Range<Int>) throws -> [UInt8]) throws -> [[UInt8]]
     ) throws -> [[UInt8]] {
+        enum Step {
+            case cached([UInt8])
+            case fold(Range<Int>, partCount: Int)
+        }
         var needed: [MerkleNode] = []
-        var partCounts: [Int] = []
+        var steps: [Step] = []
         _ = try buildProof { range in
-            let parts = MerkleNode.perfectParts(of: range)
-            needed += parts
-            partCounts.append(parts.count)
+            if let hash = store.cachedSubtreeHash(range) {
+                steps.append(.cached(hash))
+            } else {
+                let parts = MerkleNode.perfectParts(of: range)
+                needed += parts
+                steps.append(.fold(range, partCount: parts.count))
+            }
             return []
         }
+        let isCommittedRead = store.connection.isAutocommit
         let hashes = try store.hashes(of: needed)
         var nextHash = 0
-        var nextRange = 0
+        var nextStep = 0
         return try buildProof { _ in
-            let count = partCounts[nextRange]
-            let root = MerkleFrontier.root(ofSubtrees: Array(hashes[nextHash..<(nextHash + count)]))
-            nextRange += 1
-            nextHash += count
-            return root
+            defer { nextStep += 1 }
+            switch steps[nextStep] {
+            case .cached(let hash):
+                return hash
+            case .fold(let range, let partCount):
+                let root = MerkleFrontier.root(ofSubtrees: Array(hashes[nextHash..<(nextHash + partCount)]))
+                nextHash += partCount
+                if isCommittedRead, partCount > 1 {
+                    store.cacheSubtreeHash(range, root)
+                }
+                return root
+            }
         }
     }
 

@@ -13,6 +13,10 @@ import SQLiteBridge
 /// of all appends, one per entry on average), in the same transaction as the
 /// entries.
 ///
+/// A tree keeps the hashes of the nodes at level 8 and up that it has read
+/// outside any transaction, at most 65,536 of them, so later proofs read
+/// only their lower levels from the database (about 8 rows and one entry).
+///
 /// A tree uses the ledger's database connection, so the same threading rule
 /// applies: use it from one thread at a time. Get one from
 /// ``Ledger/merkleTree()``.
@@ -85,6 +89,7 @@ public struct MerkleTree {
         guard size >= 0 else {
             throw LedgerError(.invalidInput, "\(name) \(size) is negative: use a size from 0 to the number of leaves")
         }
+        guard size > store.knownLeafCount else { return }
         let stored = try store.leafCount()
         guard size <= stored else {
             throw LedgerError(.invalidInput,
