@@ -8,7 +8,7 @@
 -- entry_hash. This table stores the hash of every interior node: every
 -- perfect subtree of 2^level leaves (level >= 1) covering leaves
 -- idx * 2^level up to (idx + 1) * 2^level - 1. The rows are keyed by the
--- order in which appends write them: appending leaf i completes one subtree
+-- order in which appends write them. Appending leaf i completes one subtree
 -- per trailing 1 bit of i, lowest level first, and those rows follow the
 -- i - popcount(i) rows of the tree of the first i leaves. So
 --

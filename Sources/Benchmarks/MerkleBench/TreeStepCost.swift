@@ -26,8 +26,8 @@ import SQLiteBridge
 ///    commit write and sync.
 ///
 /// Leaf i writes one row per trailing 1 bit of i, so half of the tree steps
-/// write nothing and the times are bimodal: the report uses means, trimmed
-/// by 10 % at each end against stray slow calls, rather than medians.
+/// write nothing and the times are bimodal. The report therefore uses means
+/// rather than medians, trimmed by 10 % at each end against stray slow calls.
 enum TreeStepCost {
     static func run(directory: String, appends: Int, signingKey: SigningKey) throws {
         for durability in [Durability.full, .normal] {

@@ -31,9 +31,9 @@ struct MerkleNode: Hashable {
     /// smallest first.
     ///
     /// interiorCount(n + 1) - interiorCount(n) is the number of trailing 1
-    /// bits of n, so the function is non-decreasing, and every count it
-    /// takes is taken by exactly two sizes, 2m and 2m + 1, because leaf 2m
-    /// completes no subtree. A count it skips returns an empty array.
+    /// bits of n, so the function is non-decreasing. Every count it takes is
+    /// taken by exactly two sizes, 2m and 2m + 1, because leaf 2m completes
+    /// no subtree. A count it skips returns an empty array.
     static func leafCounts(interiorCount count: Int) -> [Int] {
         // interiorCount(n) lies between n - 63 and n, so n lies between count and count + 63.
         guard count >= 0, count <= Int.max - Int.bitWidth else { return [] }
@@ -46,6 +46,15 @@ struct MerkleNode: Hashable {
     /// of the size of its largest perfect part, so each part is a node.
     static func perfectParts(of range: Range<Int>) -> [MerkleNode] {
         var parts: [MerkleNode] = []
+        appendPerfectParts(of: range, to: &parts)
+        return parts
+    }
+
+    /// Appends the perfect subtrees of `range` to `parts`, largest first,
+    /// and returns how many it appended.
+    @discardableResult
+    static func appendPerfectParts(of range: Range<Int>, to parts: inout [MerkleNode]) -> Int {
+        var count = 0
         var start = range.lowerBound
         var remaining = range.count
         while remaining > 0 {
@@ -53,9 +62,10 @@ struct MerkleNode: Hashable {
             let width = 1 << level
             precondition(start % width == 0, "subtree \(range) is not one that the RFC 9162 recursion visits")
             parts.append(MerkleNode(level: level, index: start >> level))
+            count += 1
             start += width
             remaining -= width
         }
-        return parts
+        return count
     }
 }

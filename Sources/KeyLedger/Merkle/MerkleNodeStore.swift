@@ -6,16 +6,16 @@ import SQLiteBridge
 ///
 /// A store keeps the hashes of nodes at level 8 and up that it read outside
 /// any transaction, so a tree kept for many proofs reads only their lower
-/// levels from the database; see ``cachedLevel``. Rows never change once
-/// committed, so a cached hash stays true unless the file is edited by
-/// hand, which verification, reading the table itself, reports.
+/// levels from the database (see ``cachedLevel``). Rows never change once
+/// committed, so a cached hash stays true. A hand edit of the file is the
+/// exception, and verification reports it because it reads the table itself.
 ///
 /// Statements come from the connection's statement cache, so they are
 /// compiled once per connection, not once per append or proof, and are
 /// reset before a method returns, so none keeps a read snapshot open
 /// between calls.
 final class MerkleNodeStore {
-    /// The table that holds the leaf inputs, one row per leaf in `seq` order.
+    /// The table that contains the leaf inputs, one row per leaf in `seq` order.
     enum LeafSource {
         /// The ledger's `entries`: leaf i is entry i + 1, and its input is
         /// the 32-byte `entry_hash`.
@@ -33,7 +33,7 @@ final class MerkleNodeStore {
         }
     }
 
-    /// The most interior nodes, and the most leaves, that one lookup statement reads.
+    /// The maximum number of interior nodes, and of leaves, that one lookup statement reads.
     private static let maximumListLength = 64
 
     let connection: Connection
@@ -44,8 +44,8 @@ final class MerkleNodeStore {
     /// The lowest level whose nodes are cached. A tree of n leaves has
     /// about n / 2^8 such nodes, and a proof reads at most about 8 lower ones.
     static let cachedLevel = 8
-    /// The most node hashes the cache keeps, about 2 MiB of hashes; nodes
-    /// read after it is full are not cached.
+    /// The maximum number of hashes each cache keeps, about 2 MiB of hash
+    /// bytes. Nodes read after a cache is full are not cached.
     static let cacheCapacity = 65_536
     /// Hashes of interior nodes at ``cachedLevel`` and up, by position.
     private var upperNodeCache: [Int: [UInt8]] = [:]
@@ -141,10 +141,9 @@ final class MerkleNodeStore {
     /// `interiorNodeCount` rows, given `leafInputCount` leaf inputs.
     ///
     /// When the rows are those of all the inputs, the size is the input
-    /// count. Otherwise two sizes, 2m and 2m + 1, have that many rows: for
+    /// count. Otherwise two sizes, 2m and 2m + 1, have that many rows. For
     /// a tree behind the entries this returns 2m + 1, because leaf 2m needs
-    /// no row, and for a tree ahead of them (entries were removed) it
-    /// returns 2m.
+    /// no row. For a tree ahead of them (entries were removed) it returns 2m.
     /// - Throws: `LedgerError.Code.integrity` when no tree has exactly
     ///   `interiorNodeCount` interior nodes.
     static func treeSize(interiorNodeCount: Int, leafInputCount: Int) throws -> Int {
@@ -204,7 +203,7 @@ final class MerkleNodeStore {
                 return true
             }
         }
-        // Outside a transaction every read sees committed rows only, which stay.
+        // Outside a transaction a read returns committed rows only, and those never change.
         let isCommittedRead = connection.isAutocommit
         var chunkStart = 0
         while chunkStart < max(interiorOffsets.count, leafOffsets.count) {
@@ -276,7 +275,7 @@ final class MerkleNodeStore {
         }
     }
 
-    /// Returns the power of two, at least 2, that holds `count` values, or 0 for none.
+    /// Returns the smallest power of two, at least 2, that is not below `count`, or 0 when `count` is 0.
     static func slotCount(_ count: Int) -> Int {
         guard count > 0 else { return 0 }
         return max(2, 1 << (Int.bitWidth - (count - 1).leadingZeroBitCount))

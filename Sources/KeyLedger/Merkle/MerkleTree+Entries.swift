@@ -3,13 +3,12 @@ extension MerkleTree {
     ///
     /// The ledger calls this inside its write transaction right after the
     /// inserts, so the new rows commit or roll back with the entries. The
-    /// first entry must directly follow the tree's last leaf, and its
-    /// `previousHash` must be the entry hash of the entry before it, as the
-    /// append path sets it from the head it read in the same transaction;
-    /// that hash is the input of the left neighbour leaf, so it is not read
-    /// again. When the tree is behind, as after its rows were deleted, this
-    /// fills in every missing entry from the entries table instead, these
-    /// ones included.
+    /// first entry must directly follow the tree's last leaf. Its
+    /// `previousHash` must be the entry hash of the entry before it, which
+    /// the append path reads as the head in the same transaction. That hash
+    /// is the input of the left neighbour leaf, so it is not read again.
+    /// When the tree is behind, as after its rows were deleted, this fills in
+    /// every missing entry from the entries table instead, these ones included.
     /// - Throws: `LedgerError.Code.integrity` when the sequence numbers have a
     ///   gap, an entry hash is not 32 bytes, or the tree is ahead of the entries.
     func append(_ entries: [Entry]) throws {

@@ -70,9 +70,8 @@ extension MerkleTree {
             if let hash = store.cachedSubtreeHash(range) {
                 steps.append(.cached(hash))
             } else {
-                let parts = MerkleNode.perfectParts(of: range)
-                needed += parts
-                steps.append(.fold(range, partCount: parts.count))
+                let partCount = MerkleNode.appendPerfectParts(of: range, to: &needed)
+                steps.append(.fold(range, partCount: partCount))
             }
             return []
         }
@@ -85,6 +84,9 @@ extension MerkleTree {
             switch steps[nextStep] {
             case .cached(let hash):
                 return hash
+            case .fold(_, 1):
+                nextHash += 1
+                return hashes[nextHash - 1]
             case .fold(let range, let partCount):
                 let root = MerkleFrontier.root(ofSubtrees: Array(hashes[nextHash..<(nextHash + partCount)]))
                 nextHash += partCount

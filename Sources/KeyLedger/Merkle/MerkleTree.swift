@@ -14,8 +14,8 @@ import SQLiteBridge
 /// entries.
 ///
 /// A tree keeps the hashes of the nodes at level 8 and up that it has read
-/// outside any transaction, at most 65,536 of them, so later proofs read
-/// only their lower levels from the database (about 8 rows and one entry).
+/// outside any transaction, at most 65,536 of them. Later proofs then read
+/// only their lower levels from the database: about 8 rows and one entry.
 ///
 /// A tree uses the ledger's database connection, so the same threading rule
 /// applies: use it from one thread at a time. Get one from
@@ -33,9 +33,9 @@ public struct MerkleTree {
 
     /// Returns the number of leaves in the stored tree.
     ///
-    /// It is smaller than the number of entries only when the tree was not
-    /// filled in, which the migration that adds the tree does, or when rows
-    /// were deleted; the next append or ``Ledger/updateMerkleTree()`` then
+    /// It is smaller than the number of entries only when rows were deleted
+    /// or the tree was never filled in (the migration that adds the tree
+    /// fills it in). The next append or ``Ledger/updateMerkleTree()`` then
     /// fills it in.
     /// - Throws: `LedgerError.Code.storage` when the database cannot be read.
     public func size() throws -> Int {
