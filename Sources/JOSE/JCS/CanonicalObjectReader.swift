@@ -142,11 +142,12 @@ public struct CanonicalObjectReader {
     /// Reads a string of printable ASCII without escapes and returns the
     /// offsets of its characters.
     private mutating func readString() -> Range<Int>? {
-        guard take(UInt8(ascii: "\"")) else { return nil }
+        guard take(UInt8(ascii: "\"")), let base = bytes.baseAddress else { return nil }
         let start = position
-        var index = position
-        while index < bytes.count {
-            let byte = bytes[index]
+        let end = bytes.count
+        var index = start
+        while index < end {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
             if byte == UInt8(ascii: "\"") {
                 position = index + 1
                 return start..<index

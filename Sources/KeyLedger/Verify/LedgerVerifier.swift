@@ -37,6 +37,9 @@ extension Ledger {
     /// - Throws: `LedgerError` only when the ledger cannot be read at all.
     public func verify(_ options: VerifyOptions = VerifyOptions(), progress: ProgressHandler? = nil) throws -> VerificationResult {
         var verifier = ChainVerifier(ledgerID: ledgerID, options: options)
+        // Inside a caller's read transaction the tree must be read from the
+        // same snapshot, so it is checked after the chain on this connection.
+        let treeAudit = connection.isAutocommit ? ConcurrentTreeAudit.start(path: path) : nil
         let total = try storage(path) { try connection.query("SELECT count(*) FROM entries").first?.int(0) ?? 0 }
         try storage(path) {
             let statement = try connection.prepare("SELECT \(Self.entryColumns) FROM entries ORDER BY seq")
@@ -70,7 +73,11 @@ extension Ledger {
         }
         verifier.finish()
         var result = verifier.result
-        try checkMerkleTree(&result)
+        if let treeAudit {
+            try treeAudit.record(in: &result)
+        } else {
+            try checkMerkleTree(&result)
+        }
         return result
     }
 }
@@ -112,7 +119,8 @@ struct StoredRow {
 /// names the failure. Batches of ``StoredRow`` take the general path only,
 /// so tests can compare the two.
 struct ChainVerifier {
-    struct Signer {
+    /// A ledger signing key in force, shared by reference by every entry it signs.
+    final class Signer: Sendable {
         let keyID: String
         let algorithm: String
         let publicKey: PublicKey
