@@ -59,7 +59,7 @@ extension Ledger {
                 if storedSize >= checkpoint.treeSize {
                     guard try tree.subtreeHash(0..<checkpoint.treeSize) == entriesRoot else {
                         throw LedgerError(.integrity,
-                            "the stored Merkle tree disagrees with the entries at size \(checkpoint.treeSize): the merkle_nodes table was altered")
+                            "the stored Merkle tree disagrees with the entries at size \(checkpoint.treeSize): the merkle_tree table was altered")
                     }
                 }
             }

@@ -1,7 +1,7 @@
 extension Ledger {
     /// Compares the stored Merkle tree with the verified entries and records
     /// the outcome in `result`: a `tree_mismatch` failure for an altered,
-    /// missing or extra `merkle_nodes` row, or a warning when the tree does
+    /// missing or extra `merkle_tree` row, or a warning when the tree does
     /// not yet cover every entry.
     ///
     /// Does nothing when `result` already has a failure, because the entries

@@ -16,7 +16,7 @@ public struct VerificationResult: Sendable {
         case malformedEntry = "malformed_entry"
         /// The ledger ends before, or differs at, the head given with `--expect-head`.
         case headMismatch = "head_mismatch"
-        /// A stored Merkle tree node (a `merkle_nodes` row) disagrees with the
+        /// A stored Merkle tree node (a `merkle_tree` row) disagrees with the
         /// hash recomputed from the entries, or the tree has more leaves than
         /// the ledger has entries.
         case treeMismatch = "tree_mismatch"

@@ -28,8 +28,8 @@ final class ForgedLedger {
             let triggers = try connection.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%no_delete'")
             for trigger in triggers { try connection.execute("DROP TRIGGER \(trigger.text(0)!)") }
             try connection.execute("DELETE FROM entries")
-            if try !connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'merkle_nodes'").isEmpty {
-                try connection.execute("DELETE FROM merkle_nodes")
+            if try !connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'merkle_tree'").isEmpty {
+                try connection.execute("DELETE FROM merkle_tree")
             }
             for trigger in triggers { try connection.execute(trigger.text(1)!) }
 
