@@ -40,6 +40,15 @@ final class MerkleNodeStore {
     let leafSource: LeafSource
     /// The texts of the lookup statements built so far, by slot counts.
     private var lookupSQLTexts: [Int: String] = [:]
+    /// Lookup statements of more than ``sharedLookupSlots`` slots, by slot
+    /// counts. The store keeps these itself because the connection's cache
+    /// finds a statement by hashing its text, which for a proof's lookup of
+    /// a few hundred characters costs about a tenth of the proof (callgrind).
+    private var ownLookupStatements: [Int: Statement] = [:]
+    /// The largest lookup, in slots, that uses the connection's statement
+    /// cache. Appends need at most this many for almost every leaf, and a
+    /// store lives for one append, so compiling its own would cost more.
+    private static let sharedLookupSlots = 4
 
     /// The lowest level whose nodes are cached. A tree of n leaves has
     /// about n / 2^8 such nodes, and a proof reads at most about 8 lower ones.
@@ -266,13 +275,28 @@ final class MerkleNodeStore {
             values += list.map { .integer(Int64($0)) }
             values += repeatElement(.null, count: slots - list.count)
         }
-        let sql = lookupSQL(interiorSlots: interiorSlots, leafSlots: leafSlots)
-        try withStatement(sql) { statement in
+        func readAll(_ statement: Statement) throws {
             try statement.bind(values)
-            while let row = try statement.step() {
-                try body(row.int(0), row.bytes(1) ?? [])
+            do {
+                // Columns are read in place rather than copied into a Row.
+                while try statement.advance() {
+                    try body(Int(statement.int64(0)), statement.withBytes(1) { Array($0) })
+                }
+            } catch {
+                // Binding again resets the statement, so that it keeps no read snapshot open.
+                try? statement.bind(values)
+                throw error
             }
         }
+        let key = (interiorSlots << 16) | leafSlots
+        let sql = lookupSQL(interiorSlots: interiorSlots, leafSlots: leafSlots)
+        if interiorSlots + leafSlots <= Self.sharedLookupSlots {
+            try withStatement(sql, readAll)
+            return
+        }
+        let statement = try ownLookupStatements[key] ?? connection.prepare(sql)
+        ownLookupStatements[key] = statement
+        try readAll(statement)
     }
 
     /// Returns the smallest power of two, at least 2, that is not below `count`, or 0 when `count` is 0.
