@@ -118,6 +118,11 @@ struct StoredRow {
 /// the general path below, which decodes the content into `JSONValue`s and
 /// names the failure. Batches of ``StoredRow`` take the general path only,
 /// so tests can compare the two.
+///
+/// NOTE: The general path accepts stored content that is valid JSON but not
+/// its RFC 8785 form (other member order, whitespace, escapes) when its hash
+/// and signature verify, although docs/FORMAT.md defines `canonical` as that
+/// form. The fast path keeps this behaviour by handing such rows over.
 struct ChainVerifier {
     /// A ledger signing key in force, shared by reference by every entry it signs.
     final class Signer: Sendable {
