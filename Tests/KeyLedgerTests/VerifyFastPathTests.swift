@@ -318,6 +318,42 @@ final class VerifyFastPathTests: XCTestCase {
         XCTAssertNil(try assertPathsAgree("signature stored as a blob").failure)
     }
 
+    // MARK: - The tree audit alongside the chain
+
+    /// Outside a read transaction `Ledger.verify` audits the Merkle tree on a
+    /// second connection while it checks the chain; inside one it audits the
+    /// tree afterwards on the same connection. Both must give the same result.
+    func testConcurrentTreeAuditMatchesAuditAfterChain() throws {
+        let cases: [(name: String, sql: String?)] = [
+            ("untouched", nil),
+            ("edited tree row", "UPDATE merkle_tree SET hash = zeroblob(32) WHERE position = 3"),
+            ("removed tree row", "DELETE FROM merkle_tree WHERE position = 1"),
+            ("entry appended without its tree rows", nil),
+        ]
+        for (name, sql) in cases {
+            try setUpWithError()
+            if let sql {
+                let connection = try Connection(path: path, mode: .readWrite)
+                try connection.execute("DROP TRIGGER IF EXISTS merkle_tree_no_update; DROP TRIGGER IF EXISTS merkle_tree_no_delete")
+                try connection.run(sql)
+            }
+            if name == "entry appended without its tree rows" {
+                try appendSigned(try regularContent())
+            }
+            let ledger = try Ledger(path: path, readOnly: true)
+            let options = VerifyOptions(trustAnchor: signingKey.keyID)
+            let alongside = try ledger.verify(options)
+            let after = try ledger.withReadTransaction { try ledger.verify(options) }
+            XCTAssertEqual(alongside.failure, after.failure, name)
+            XCTAssertEqual(alongside.merkleTreeChecked, after.merkleTreeChecked, name)
+            XCTAssertEqual(alongside.warnings, after.warnings, name)
+            XCTAssertEqual(alongside.head, after.head, name)
+            if sql != nil {
+                XCTAssertEqual(alongside.failure?.reason, .treeMismatch, name)
+            }
+        }
+    }
+
     // MARK: - The row-level fast path against EntryContent
 
     func testStrictTimestampMatchesRFC3339Parser() throws {
