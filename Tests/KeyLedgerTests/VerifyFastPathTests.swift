@@ -321,7 +321,7 @@ final class VerifyFastPathTests: XCTestCase {
     // MARK: - The tree audit alongside the chain
 
     /// Outside a read transaction `Ledger.verify` audits the Merkle tree on a
-    /// second connection while it checks the chain; inside one it audits the
+    /// second connection while it checks the chain. Inside one it audits the
     /// tree afterwards on the same connection. Both must give the same result.
     func testConcurrentTreeAuditMatchesAuditAfterChain() throws {
         let cases: [(name: String, sql: String?)] = [
