@@ -5,8 +5,7 @@
 // Dependencies point one way only:
 //   keyledger (CLI) -> KeyLedgerReports -> KeyLedger -> JOSE -> OpenSSLBridge -> CLibcrypto
 //                                                    \-> SQLiteBridge -> CSQLite
-//                                                    \-> CurlBridge -> CCurl (libcurl, loaded with dlopen)
-// Only the bridge modules import a C module, so everything above them
+// Only the two bridge modules import a C module, so everything above them
 // works with Swift values and never with C pointers.
 import PackageDescription
 
@@ -42,14 +41,6 @@ let package = Package(
         ),
         .target(name: "SQLiteBridge", dependencies: ["CSQLite"], path: "Sources/CBridges/SQLiteBridge"),
         .target(name: "OpenSSLBridge", dependencies: ["CLibcrypto"], path: "Sources/CBridges/OpenSSLBridge"),
-        // libcurl for JWKS fetches, loaded with dlopen on the first fetch so that
-        // no keyledger process maps libcurl and its dependencies at start-up.
-        .target(
-            name: "CCurl",
-            path: "Sources/CBridges/CCurl",
-            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
-        ),
-        .target(name: "CurlBridge", dependencies: ["CCurl"], path: "Sources/CBridges/CurlBridge"),
 
         // JOSE: base64url, RFC 8785 canonical JSON, JWK, RFC 7638 thumbprints, JWS.
         .target(name: "JOSE", dependencies: ["OpenSSLBridge"]),
@@ -57,7 +48,7 @@ let package = Package(
         // The ledger: store, append, verify, key lifecycle, change control, JWKS.
         .target(
             name: "KeyLedger",
-            dependencies: ["JOSE", "OpenSSLBridge", "SQLiteBridge", "CurlBridge"],
+            dependencies: ["JOSE", "OpenSSLBridge", "SQLiteBridge"],
             plugins: ["EmbedSchema"]
         ),
         // Build-time embedding of schema/*.sql, the single source of truth for the tables.

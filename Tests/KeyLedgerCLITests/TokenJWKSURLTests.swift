@@ -149,8 +149,8 @@ final class TokenJWKSURLTests: TokenCLITestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        // The fetcher tests run libcurl in this process, which would send
-        // requests for 127.0.0.1 to a proxy named in the environment.
+        // The fetcher tests run URLSession in this process, where libcurl
+        // would send requests for 127.0.0.1 to a proxy named in the environment.
         let proxies = ProcessInfo.processInfo.environment.keys.filter { $0.lowercased().hasSuffix("_proxy") }
         if !proxies.isEmpty {
             throw XCTSkip("unset \(proxies.sorted().joined(separator: ", ")) to run the JWKS URL tests")

@@ -1,5 +1,8 @@
-import CurlBridge
+import Dispatch
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import OpenSSLBridge
 
 extension LedgerError.Code {
@@ -16,11 +19,10 @@ extension LedgerError.Code {
 
 /// Downloads a JWK Set over HTTP or HTTPS and keeps the exact bytes served.
 ///
-/// Each request goes through its own libcurl handle, loaded only when a
-/// fetch runs: no cache, no cookies and no stored credentials. Redirects are
-/// followed, but never to a scheme other than http or https, and never from
-/// https to http. The body is not parsed, so a caller can hash, store or
-/// compare the bytes as served (after any content coding is decoded).
+/// Each fetch uses its own ephemeral session: no cache, no cookies and no
+/// stored credentials. Redirects are followed, but never to a scheme other
+/// than http or https, and never from https to http. The body is not
+/// parsed, so a caller can hash, store or compare the bytes as served.
 public struct JWKSFetcher: Sendable {
     /// The largest body accepted, 1 MiB. Real JWK Sets are a few kilobytes,
     /// so a larger response is refused before it fills memory.
@@ -52,9 +54,6 @@ public struct JWKSFetcher: Sendable {
         self.timeout = timeout
     }
 
-    /// The maximum number of redirects followed in one fetch.
-    public static let maximumRedirects = 16
-
     /// Downloads `url`, blocking the calling thread until the fetch ends.
     ///
     /// Call it from a thread that may block, never from a Swift concurrency task.
@@ -62,8 +61,8 @@ public struct JWKSFetcher: Sendable {
     /// - Throws: ``LedgerError`` with one of these codes:
     ///   - `invalidInput` for a URL that is not http or https with a host.
     ///   - `fetchTimedOut` when the fetch takes longer than ``timeout``.
-    ///   - `fetchFailed` when the host cannot be reached, TLS fails, a
-    ///     redirect is not allowed, or there are more than ``maximumRedirects``.
+    ///   - `fetchFailed` when the host cannot be reached, TLS fails, or a
+    ///     redirect is not allowed.
     ///   - `httpStatus` for a status outside 200 to 299, named in the message.
     ///   - `responseTooLarge` for a body over ``maximumBodyBytes``.
     public func fetch(_ url: URL) throws -> Response {
@@ -72,95 +71,30 @@ public struct JWKSFetcher: Sendable {
             throw LedgerError(.invalidInput, "the JWKS URL \(quoted(url.absoluteString)) is not valid: use an http:// or https:// URL with a host")
         }
 
-        // One deadline covers every request of the fetch, redirects included.
-        let deadline = ContinuousClock.now + .milliseconds(Int64((timeout * 1000).rounded(.up)))
-        var current = url
-        var redirects = 0
-        while true {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            guard remaining > .zero else {
-                throw Self.timedOut(url, after: timeout)
-            }
-            let response = try get(current, original: url, remainingMilliseconds: Self.milliseconds(remaining))
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        request.setValue("application/jwk-set+json, application/json", forHTTPHeaderField: "Accept")
+        request.setValue("keyledger/\(KeyLedgerVersion.current)", forHTTPHeaderField: "User-Agent")
 
-            if (300...399).contains(response.statusCode), let location = response.location {
-                current = try Self.allowedRedirect(from: current, to: location)
-                redirects += 1
-                guard redirects <= Self.maximumRedirects else {
-                    throw LedgerError(.fetchFailed,
-                        "\(quoted(url.absoluteString)) redirected more than \(Self.maximumRedirects) times: check the URL for a redirect loop")
-                }
-                continue
-            }
-            guard (200...299).contains(response.statusCode) else {
-                let status = ([String(response.statusCode)] + (response.reasonPhrase.map { [$0] } ?? [])).joined(separator: " ")
-                throw LedgerError(.httpStatus, "\(quoted(current.absoluteString)) responded with HTTP status \(status): expected 200 to 299")
-            }
-            return Response(
-                body: response.body,
-                statusCode: response.statusCode,
-                finalURL: current,
-                bodySHA256: Digest.sha256(response.body)
-            )
+        let download = Download(url: url, maximumBytes: Self.maximumBodyBytes)
+        let session = URLSession(configuration: configuration, delegate: download, delegateQueue: nil)
+        // The session keeps its delegate until it is invalidated.
+        defer { session.invalidateAndCancel() }
+        let task = session.dataTask(with: request)
+        task.resume()
+        // The session's own timeouts end the task; the extra seconds only
+        // guard against a completion that never arrives.
+        if download.finished.wait(timeout: .now() + timeout + 5) == .timedOut {
+            task.cancel()
+            throw Self.timedOut(url, after: timeout)
         }
-    }
-
-    /// Sends one GET for `url` and translates libcurl's failures. `original` is the URL named in messages.
-    private func get(_ url: URL, original: URL, remainingMilliseconds: Int) throws -> HTTPGet.Response {
-        do {
-            return try HTTPGet.fetch(
-                url.absoluteString,
-                headers: ["Accept: application/jwk-set+json, application/json"],
-                userAgent: "keyledger/\(KeyLedgerVersion.current)",
-                timeoutMilliseconds: remainingMilliseconds,
-                maximumBodyBytes: Self.maximumBodyBytes
-            )
-        } catch HTTPGet.Failure.libraryUnavailable(let message) {
-            throw LedgerError(.fetchFailed, "cannot fetch \(quoted(original.absoluteString)): \(message)")
-        } catch HTTPGet.Failure.bodyTooLarge(let declaredLength) {
-            let declared = declaredLength.map { " (Content-Length \($0))" } ?? ""
-            throw LedgerError(
-                .responseTooLarge,
-                "\(quoted(url.absoluteString)) sent a body larger than the limit of \(Self.maximumBodyBytes) bytes\(declared): a JWK Set is expected to be far smaller"
-            )
-        } catch HTTPGet.Failure.transferFailed(let failure) {
-            let target = quoted(original.absoluteString)
-            switch failure.kind {
-            case .timedOut:
-                throw Self.timedOut(original, after: timeout)
-            case .cannotConnect:
-                throw LedgerError(.fetchFailed, "cannot connect to \(target): check the URL and that the server is running and reachable")
-            case .noResponse:
-                throw LedgerError(.fetchFailed, "\(target) closed the connection without a response")
-            case .tls:
-                throw LedgerError(.fetchFailed, "the TLS connection to \(target) failed: \(failure.message)")
-            case .other:
-                throw LedgerError(.fetchFailed, "fetching \(target) failed: \(failure.message)")
-            }
-        }
-    }
-
-    /// Returns the URL a redirect from `from` leads to, or throws when it may not be followed:
-    /// only http and https are followed, and never from https to http.
-    ///
-    /// `location` may be relative, and is resolved against `from` as RFC 3986 section 5.2 describes.
-    private static func allowedRedirect(from: URL, to location: String) throws -> URL {
-        let target = URL(string: location, relativeTo: from)?.absoluteURL
-        let targetScheme = target?.scheme?.lowercased()
-        let allowed = (targetScheme == "https") || (targetScheme == "http" && from.scheme?.lowercased() == "http")
-        guard allowed, let target else {
-            throw LedgerError(
-                .fetchFailed,
-                "\(quoted(from.absoluteString)) redirected to \(quoted(target?.absoluteString ?? location)), "
-                    + "which is not allowed: only http and https are followed, and never from https to http"
-            )
-        }
-        return target
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        return try download.result(timeout: timeout)
     }
 
     static func timedOut(_ url: URL, after timeout: TimeInterval) -> LedgerError {
@@ -168,6 +102,161 @@ public struct JWKSFetcher: Sendable {
         return LedgerError(
             .fetchTimedOut,
             "fetching \(quoted(url.absoluteString)) timed out after \(seconds) s: check that the server responds, or raise the timeout"
+        )
+    }
+}
+
+/// The delegate of one fetch: collects the body up to a size limit and
+/// records the first reason to stop.
+private final class Download: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    let url: URL
+    let maximumBytes: Int
+    /// Signaled once, when the task completes.
+    let finished = DispatchSemaphore(value: 0)
+
+    // The session calls the delegate on its own queue; `lock` guards these
+    // against the thread that reads the result.
+    private let lock = NSLock()
+    private var body: [UInt8] = []
+    private var response: HTTPURLResponse?
+    private var rejection: LedgerError?
+    private var transportError: (any Error)?
+
+    init(url: URL, maximumBytes: Int) {
+        self.url = url
+        self.maximumBytes = maximumBytes
+    }
+
+    func urlSession(
+        _ session: URLSession,
+        dataTask: URLSessionDataTask,
+        didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        guard let http = response as? HTTPURLResponse else {
+            reject(LedgerError(.fetchFailed, "\(quoted(url.absoluteString)) did not return an HTTP response"))
+            return completionHandler(.cancel)
+        }
+        lock.withLock { self.response = http }
+        let servedURL = http.url ?? url
+        guard (200...299).contains(http.statusCode) else {
+            let status = "\(http.statusCode) \(HTTPURLResponse.localizedString(forStatusCode: http.statusCode))"
+            reject(LedgerError(.httpStatus, "\(quoted(servedURL.absoluteString)) responded with HTTP status \(status): expected 200 to 299"))
+            return completionHandler(.cancel)
+        }
+        if http.expectedContentLength > Int64(maximumBytes) {
+            reject(Self.tooLarge(servedURL, contentLength: http.expectedContentLength, limit: maximumBytes))
+            return completionHandler(.cancel)
+        }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let overflow: Bool = lock.withLock {
+            guard body.count + data.count <= maximumBytes else {
+                return true
+            }
+            body.append(contentsOf: data)
+            return false
+        }
+        if overflow {
+            reject(Self.tooLarge(dataTask.currentRequest?.url ?? url, contentLength: nil, limit: maximumBytes))
+            dataTask.cancel()
+        }
+    }
+
+    func urlSession(
+        _ session: URLSession,
+        task: URLSessionTask,
+        willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest,
+        completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        let from = task.currentRequest?.url ?? url
+        var next = request
+        // NOTE: FoundationNetworking (Swift 6.3.1 on Linux) drops the trailing
+        // slash of a relative Location, so "/keys/" becomes "/keys" and a
+        // server that adds the slash redirects forever. Resolving the header
+        // against the current URL (RFC 3986 section 5.2) keeps the path exact.
+        if let location = response.value(forHTTPHeaderField: "Location"),
+           let resolved = URL(string: location, relativeTo: from)?.absoluteURL {
+            next.url = resolved
+        }
+        let target = next.url
+        let targetScheme = target?.scheme?.lowercased()
+        let allowed = (targetScheme == "https") || (targetScheme == "http" && from.scheme?.lowercased() == "http")
+        guard allowed else {
+            reject(LedgerError(
+                .fetchFailed,
+                "\(quoted(from.absoluteString)) redirected to \(quoted(target?.absoluteString ?? "an invalid URL")), "
+                    + "which is not allowed: only http and https are followed, and never from https to http"
+            ))
+            // Declining the redirect ends the task; cancelling it as well
+            // makes FoundationNetworking trap.
+            return completionHandler(nil)
+        }
+        completionHandler(next)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        lock.withLock { transportError = error }
+        finished.signal()
+    }
+
+    /// Returns the response, or throws the first rejection or transport error.
+    func result(timeout: TimeInterval) throws -> JWKSFetcher.Response {
+        let (body, response, rejection, transportError) = lock.withLock {
+            (self.body, self.response, self.rejection, self.transportError)
+        }
+        if let rejection {
+            throw rejection
+        }
+        if let transportError {
+            throw translate(transportError, timeout: timeout)
+        }
+        guard let response else {
+            throw LedgerError(.fetchFailed, "\(quoted(url.absoluteString)) closed the connection without a response")
+        }
+        return JWKSFetcher.Response(
+            body: body,
+            statusCode: response.statusCode,
+            finalURL: response.url ?? url,
+            bodySHA256: Digest.sha256(body)
+        )
+    }
+
+    /// Records the first reason to stop; later ones follow from it.
+    private func reject(_ error: LedgerError) {
+        lock.withLock {
+            if rejection == nil {
+                rejection = error
+            }
+        }
+    }
+
+    private func translate(_ error: any Error, timeout: TimeInterval) -> LedgerError {
+        let target = quoted(url.absoluteString)
+        guard let urlError = error as? URLError else {
+            return LedgerError(.fetchFailed, "fetching \(target) failed: \(error.localizedDescription)")
+        }
+        switch urlError.code {
+        case .timedOut:
+            return JWKSFetcher.timedOut(url, after: timeout)
+        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .networkConnectionLost, .notConnectedToInternet:
+            return LedgerError(.fetchFailed, "cannot connect to \(target): check the URL and that the server is running and reachable")
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
+            return LedgerError(.fetchFailed, "the TLS connection to \(target) failed: \(urlError.localizedDescription)")
+        default:
+            return LedgerError(.fetchFailed, "fetching \(target) failed: \(urlError.localizedDescription)")
+        }
+    }
+
+    private static func tooLarge(_ url: URL, contentLength: Int64?, limit: Int) -> LedgerError {
+        let declared = contentLength.map { " (Content-Length \($0))" } ?? ""
+        return LedgerError(
+            .responseTooLarge,
+            "\(quoted(url.absoluteString)) sent a body larger than the limit of \(limit) bytes\(declared): a JWK Set is expected to be far smaller"
         )
     }
 }
