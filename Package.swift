@@ -16,7 +16,7 @@ import PackageDescription
 let staticFoundationLinkerFlags = [
     "-static-stdlib",
     "-lCoreFoundation", "-l_FoundationCShims", "-l_FoundationCollections", "-l_FoundationICU",
-    "-lswiftSynchronization",
+    "-lswiftSynchronization", "-l_CFURLSessionInterface", "-l:libcurl.so.4",
 ]
 
 let package = Package(
