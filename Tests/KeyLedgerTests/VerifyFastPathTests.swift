@@ -164,25 +164,27 @@ final class VerifyFastPathTests: XCTestCase {
     }
 
     /// Contents of entry 11 that keyledger never writes, and whether verification accepts each.
+    ///
+    /// Content that is valid JSON but not its RFC 8785 form is rejected as a malformed entry.
     private func contentVariants() throws -> [(name: String, content: String, valid: Bool)] {
         let previous = try entry(10)
         let time = previous.recordedAt.description
         let regular = try regularContent()
         let cases: [(name: String, content: String, valid: Bool)] = [
-            ("whitespace after a colon", regular.replacingOccurrences(of: "\"actor\":", with: "\"actor\": "), true),
-            ("newline at the end", regular + "\n", true),
+            ("whitespace after a colon", regular.replacingOccurrences(of: "\"actor\":", with: "\"actor\": "), false),
+            ("newline at the end", regular + "\n", false),
             ("members reordered", regular.replacingOccurrences(of: "{\"actor\":\"alice\",\"alg\":\"RS256\",",
-                                                               with: "{\"alg\":\"RS256\",\"actor\":\"alice\","), true),
+                                                               with: "{\"alg\":\"RS256\",\"actor\":\"alice\","), false),
             ("body members reordered", regular.replacingOccurrences(of: "{\"change\":\"CHG-11\",\"kid\":\"key-11\",",
-                                                                    with: "{\"kid\":\"key-11\",\"change\":\"CHG-11\","), true),
-            ("letter escaped as \\u0061", regular.replacingOccurrences(of: "\"alice\"", with: "\"\\u0061lice\""), true),
+                                                                    with: "{\"kid\":\"key-11\",\"change\":\"CHG-11\","), false),
+            ("letter escaped as \\u0061", regular.replacingOccurrences(of: "\"alice\"", with: "\"\\u0061lice\""), false),
             ("solidus escaped", regular.replacingOccurrences(of: "\"CHG-11\"", with: "\"CHG\\/11\""), false),
-            ("number written 11.0", regular.replacingOccurrences(of: "\"n\":11", with: "\"n\":11.0"), true),
-            ("number written 1.1e1", regular.replacingOccurrences(of: "\"n\":11", with: "\"n\":1.1e1"), true),
-            ("seq written 1.1e1", regular.replacingOccurrences(of: "\"seq\":11", with: "\"seq\":1.1e1"), true),
-            ("v written 1.0", regular.replacingOccurrences(of: "\"v\":1}", with: "\"v\":1.0}"), true),
-            ("negative zero", regular.replacingOccurrences(of: "\"n\":11", with: "\"n\":-0"), true),
-            ("long integer", regular.replacingOccurrences(of: "\"n\":11", with: "\"n\":12345678901234567"), true),
+            ("number written 11.0", regular.replacingOccurrences(of: "\"n\":11", with: "\"n\":11.0"), false),
+            ("number written 1.1e1", regular.replacingOccurrences(of: "\"n\":11", with: "\"n\":1.1e1"), false),
+            ("seq written 1.1e1", regular.replacingOccurrences(of: "\"seq\":11", with: "\"seq\":1.1e1"), false),
+            ("v written 1.0", regular.replacingOccurrences(of: "\"v\":1}", with: "\"v\":1.0}"), false),
+            ("negative zero", regular.replacingOccurrences(of: "\"n\":11", with: "\"n\":-0"), false),
+            ("long integer", regular.replacingOccurrences(of: "\"n\":11", with: "\"n\":12345678901234567"), false),
             ("duplicate body member", regular.replacingOccurrences(of: "\"n\":11", with: "\"n\":11,\"n\":12"), false),
             ("extra member", regular.replacingOccurrences(of: "\"v\":1}", with: "\"v\":1,\"w\":2}"), false),
             ("missing member", regular.replacingOccurrences(of: "\"actor\":\"alice\",", with: ""), false),

@@ -119,10 +119,12 @@ struct StoredRow {
 /// names the failure. Batches of ``StoredRow`` take the general path only,
 /// so tests can compare the two.
 ///
-/// NOTE: The general path accepts stored content that is valid JSON but not
-/// its RFC 8785 form (other member order, whitespace, escapes) when its hash
-/// and signature verify, although docs/FORMAT.md defines `canonical` as that
-/// form. The fast path keeps this behaviour by handing such rows over.
+/// Stored content must be exactly its RFC 8785 form. A row that is valid
+/// JSON in another form (other member order, white space, escapes, number
+/// spellings) is a malformed entry even when its hash and signature verify,
+/// because a verifier that follows docs/FORMAT.md canonicalizes the content
+/// again and would hash other bytes. The fast path accepts only canonical
+/// rows and hands every other row to the general path, which rejects it.
 struct ChainVerifier {
     /// A ledger signing key in force, shared by reference by every entry it signs.
     final class Signer: Sendable {
@@ -326,11 +328,20 @@ struct ChainVerifier {
         guard let previousHash = row.previousHash, previousHash.count == 32, let canonical = row.canonical else {
             return DecodedRow()
         }
-        let content = Result { try EntryContent(canonical: canonical) }
+        let content = Result { try decodeContent(canonical) }
         return DecodedRow(
             recomputedHash: EntryHash.compute(previousHash: previousHash, canonical: canonical),
             content: content,
             recordedAtText: try? content.get().recordedAt.description)
+    }
+
+    /// Decodes stored content that must already be in its RFC 8785 form.
+    static func decodeContent(_ canonical: [UInt8]) throws -> EntryContent {
+        let content = try EntryContent(canonical: canonical)
+        guard try JCS.canonicalize(JSONValue(parsing: canonical)) == canonical else {
+            throw EntryDecodingError("the stored content is valid JSON but not its RFC 8785 canonical form")
+        }
+        return content
     }
 
     /// Checks ordering, linking, the hash, the stored columns and the signer of one entry.
@@ -360,7 +371,7 @@ struct ChainVerifier {
         }
         let content: EntryContent
         do {
-            content = try decoded.content?.get() ?? EntryContent(canonical: canonical)
+            content = try decoded.content?.get() ?? Self.decodeContent(canonical)
         } catch {
             throw fail(.malformedEntry, "entry \(sequence) is not a well-formed entry: \(error)")
         }
