@@ -116,8 +116,10 @@ extension Ledger {
         defer { signatures.cancelAndWait() }
         var entries: [Entry] = []
         entries.reserveCapacity(contents.count)
+        let tree = MerkleTree(connection: connection)
         try connection.withCachedStatement(Self.insertEntrySQL) { insert in
             var linkedHash = head?.hash ?? EntryHash.genesisPreviousHash
+            var firstOutsideTree = 0
             for (index, content) in contents.enumerated() {
                 let entry = Entry(
                     sequence: content.sequence, recordedAt: content.recordedAt, kind: content.kind,
@@ -132,11 +134,19 @@ extension Ledger {
                 ])
                 entries.append(entry)
                 linkedHash = hashes[index]
+                // The tree takes the inserted rows in chunks, so that its work
+                // overlaps the signing of later entries instead of following the last one.
+                if entries.count - firstOutsideTree == Self.treeChunkSize || index == contents.count - 1 {
+                    try tree.append(Array(entries[firstOutsideTree...]))
+                    firstOutsideTree = entries.count
+                }
             }
         }
-        try MerkleTree(connection: connection).append(entries)
         return entries
     }
+
+    /// The number of inserted entries that a batch append adds to the Merkle tree at a time.
+    static let treeChunkSize = 256
 
     static let insertEntrySQL = """
         INSERT INTO entries (seq, recorded_at, kind, actor, key_id, change_id, canonical, prev_hash, entry_hash, signer_kid, signature)
