@@ -18,6 +18,11 @@ final class DemoCommandTests: CLITestCase {
             XCTAssertEqual(try mode(of: path("demo/keys/\(key)")), 0o600, key)
         }
 
+        // A headless machine has no xdg-open, so the demo also prints how to read the report there.
+        let html = try XCTUnwrap(demo.outputLines.first { $0.hasPrefix("report:") && $0.hasSuffix(".html") }, demo.summary)
+        XCTAssertTrue(demo.outputLines.contains("open the report in a browser: xdg-open \(html.dropFirst("report:".count).trimmingCharacters(in: .whitespaces))"), demo.summary)
+        XCTAssertTrue(demo.outputLines.contains("without a desktop, copy that file (it is self-contained) to a machine with a browser"), demo.summary)
+
         let suggestion = try XCTUnwrap(demo.outputLines.last { $0.hasPrefix("verify it yourself with: ") }, demo.summary)
         let program = try XCTUnwrap(suggestion.dropFirst("verify it yourself with: ".count).split(separator: " ").first)
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: String(program)), "the printed command names this binary: \(suggestion)")

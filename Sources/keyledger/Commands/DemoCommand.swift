@@ -31,7 +31,8 @@ enum DemoCommand: Command {
         }
         if let html = outcome.reportFiles.first(where: { $0.hasSuffix(".html") }) {
             Terminal.output("")
-            Terminal.output("open the report with: xdg-open \(html)")
+            Terminal.output("open the report in a browser: xdg-open \(html)")
+            Terminal.output("without a desktop, copy that file (it is self-contained) to a machine with a browser")
         }
         // Name this binary by its path when it was started by one (as `swift run` does), so the command works as printed.
         let program = CommandLine.arguments[0].contains("/")
