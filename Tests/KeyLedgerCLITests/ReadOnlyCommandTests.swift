@@ -87,4 +87,49 @@ final class ReadOnlyCommandTests: CLITestCase {
         XCTAssertEqual(verified.status, 0, verified.summary)
         XCTAssertEqual(try directoryListing(folder), ["ledger.db", "ledger.db-shm", "ledger.db-wal"])
     }
+
+    /// Runs `keyledger` as the user and group `id`, with no supplementary groups.
+    private func keyledger(asUser id: Int, _ arguments: [String]) throws -> ProgramRun {
+        let setpriv = try Program.require("setpriv", for: "run keyledger as two different users")
+        return try Program.run(setpriv, ["--reuid=\(id)", "--regid=\(id)", "--clear-groups", executable.path] + arguments,
+                               workingDirectory: URL(fileURLWithPath: "/"))
+    }
+
+    func testReaderWALFilesBlockOwnerAppend() throws {
+        try XCTSkipUnless(geteuid() == 0, "needs root to run keyledger as two users: the owner and another reader")
+        let owner = 4242
+        let reader = 65534
+        let folder = path("shared")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder)
+        let ledger = path("shared/ledger.db")
+        let key = path("shared/key.pem")
+
+        let created = try keyledger(asUser: owner, ["init", "--ledger", ledger, "--generate-signing-key", "ES256",
+                                                    "--key-out", key, "--actor", "owner"])
+        XCTAssertEqual(created.status, 0, created.summary)
+        let anchor = try XCTUnwrap(created.outputLines.first, created.summary)
+
+        // The reader may not write the ledger but may write its directory, so SQLite leaves -wal and -shm owned by the reader.
+        let verified = try keyledger(asUser: reader, ["verify", "--ledger", ledger, "--trust-anchor", anchor])
+        XCTAssertEqual(verified.status, 0, verified.summary)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ledger + "-wal"), verified.summary)
+
+        let append = ["append", "--ledger", ledger, "--signing-key", key, "--kind", "note", "--actor", "owner", "--body", "{}"]
+        let blocked = try keyledger(asUser: owner, append)
+        XCTAssertEqual(blocked.status, 2, blocked.summary)
+        XCTAssertTrue(blocked.standardError.contains("\"\(ledger)-wal\""), blocked.summary)
+        XCTAssertTrue(blocked.standardError.contains("\"\(ledger)-shm\""), blocked.summary)
+        XCTAssertTrue(blocked.standardError.contains("owned by nobody (uid 65534)"), blocked.summary)
+        XCTAssertTrue(blocked.standardError.contains("when no process has the ledger open, then retry"), blocked.summary)
+        XCTAssertTrue(blocked.standardError.contains("give other users a copy"), blocked.summary)
+        XCTAssertFalse(blocked.standardError.contains("SQLite error"), blocked.summary)
+
+        // The fix the message gives works.
+        try FileManager.default.removeItem(atPath: ledger + "-wal")
+        try FileManager.default.removeItem(atPath: ledger + "-shm")
+        let appended = try keyledger(asUser: owner, append)
+        XCTAssertEqual(appended.status, 0, appended.summary)
+    }
 }

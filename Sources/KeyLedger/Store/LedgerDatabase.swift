@@ -159,6 +159,9 @@ func storage<Result>(_ path: String, _ body: () throws -> Result) throws -> Resu
         if error.isBusy {
             throw LedgerError(.storage, "the ledger \(quoted(path)) stayed locked by another process past the busy timeout: retry, or raise the timeout")
         }
+        if error.isReadOnly, let walError = unwritableWALFilesError(ledgerPath: path) {
+            throw walError
+        }
         throw LedgerError(.storage, "database error on \(quoted(path)): \(error)")
     }
 }
