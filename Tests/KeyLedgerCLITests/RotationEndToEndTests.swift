@@ -211,6 +211,27 @@ final class RotationEndToEndTests: CLITestCase {
         XCTAssertEqual(try run(["log", "--kind", "restored"]).outputLines.count, 1)
     }
 
+    func testRollbackOutOfOrderRejected() throws {
+        try run(["init", "--generate-signing-key", "ES256", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
+        try openAndStart("CHG-1")
+        let old = try generate("production", change: "CHG-1", file: "old.pem")
+        try run(["key", "publish", "--kid", old, "--env", "production", "--change", "CHG-1", "--actor", "tina"])
+        try deploy("production")
+        XCTAssertEqual(try check("production", change: "CHG-1")["matched"] as? Bool, true)
+        try run(["change", "complete", "--id", "CHG-1", "--actor", "tina"])
+        try openAndStart("CHG-2")
+        try run(["key", "retire", "--kid", old, "--env", "production", "--change", "CHG-2", "--actor", "tina"])
+
+        let before = try logSnapshot(path("ledger.db"))
+        let rejected = try run(["change", "rollback", "--id", "CHG-1", "--actor", "tina"], expect: 2)
+        XCTAssertTrue(rejected.standardError.contains("was since retired by change CHG-2: roll back change CHG-2 first"), rejected.summary)
+        XCTAssertEqual(try logSnapshot(path("ledger.db")), before, "a rejected rollback appended an entry")
+
+        try run(["change", "rollback", "--id", "CHG-2", "--actor", "tina"])
+        try run(["change", "rollback", "--id", "CHG-1", "--actor", "tina"])
+        XCTAssertEqual(try state(of: old, in: "production"), "rolled_back")
+    }
+
     func testRejectedStepsAppendNothing() throws {
         try run(["init", "--generate-signing-key", "ES256", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
         try run(["change", "open", "--id", "CHG-1", "--summary", "Rotate", "--technician", "tina", "--reviewer", "rui", "--actor", "tina"])

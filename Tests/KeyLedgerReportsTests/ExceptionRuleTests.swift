@@ -357,7 +357,9 @@ final class ExceptionRuleTests: XCTestCase {
     /// Records a second rotation, CHG-2, that retires `oldKey`, then rolls CHG-2 back at 10:10.
     ///
     /// - Returns: the new key and the sequence numbers of the rollback's entries.
-    private func rotateThenRollBack(retiring oldKey: String) throws -> (newKey: String, rollback: [Int64]) {
+    /// `beforeRollback` runs just before the rollback, at 10:07.
+    private func rotateThenRollBack(retiring oldKey: String,
+                                    beforeRollback: () throws -> Void = {}) throws -> (newKey: String, rollback: [Int64]) {
         try scenario.open("CHG-2", at: "2026-11-10T08:00:00Z", window: ("2026-11-10T09:00:00Z", "2026-11-10T12:00:00Z"))
         try scenario.attest("CHG-2", at: "2026-11-10T08:05:00Z")
         try scenario.approve("CHG-2", at: "2026-11-10T08:30:00Z")
@@ -367,6 +369,7 @@ final class ExceptionRuleTests: XCTestCase {
         try scenario.checkJWKS(at: "2026-11-10T09:15:00Z", change: "CHG-2")
         try scenario.retire(oldKey, "CHG-2", at: "2026-11-10T10:00:00Z")
         try scenario.checkJWKS(at: "2026-11-10T10:05:00Z", change: "CHG-2")
+        try beforeRollback()
         let rollback = try scenario.step(at: "2026-11-10T10:10:00Z") { ledger, signingKey in
             try ledger.rollbackChange(id: "CHG-2", reason: "clients rejected the new key", context: StepContext(actor: "tina"),
                                       signingKey: signingKey)
@@ -416,5 +419,17 @@ final class ExceptionRuleTests: XCTestCase {
         ])
         try scenario.checkJWKS(at: "2026-10-05T12:05:00Z")
         try assertOnlyFinding(.keyLifecycleViolation, at: restored)
+    }
+
+    func testRestoredKeyOfRolledBackChangeIsLifecycleViolation() throws {
+        let oldKey = try scenario.cleanRotation()
+        // Other tooling rolled back CHG-1, which introduced the old key, while CHG-2 kept it retired.
+        let (_, rollback) = try rotateThenRollBack(retiring: oldKey) {
+            _ = try scenario.raw(at: "2026-11-10T10:07:00Z", .changeRolledBack, actor: "tina", [
+                "change": .string("CHG-1"), "keys": .array([]),
+            ])
+        }
+        try scenario.checkJWKS(at: "2026-11-10T10:20:00Z", change: "CHG-2")
+        try assertOnlyFinding(.keyLifecycleViolation, at: rollback[1])
     }
 }

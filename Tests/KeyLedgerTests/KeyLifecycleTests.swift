@@ -211,6 +211,30 @@ final class KeyLifecycleTests: XCTestCase {
         XCTAssertEqual(try ledger.key(id: kid, environment: "production")?.state, .retired)
     }
 
+    func testRollbackRejectsKeyRetiredByLaterChange() throws {
+        let (old, _, _) = try rotateRetiringOldKey()
+        try assertRejected(.notAllowed, "retired by change CHG-2: roll back change CHG-2 first") {
+            try ledger.rollbackChange(id: "CHG-1", context: tom, signingKey: signingKey)
+        }
+        XCTAssertFalse(try XCTUnwrap(ledger.change(id: "CHG-1")).rolledBack)
+        XCTAssertEqual(try ledger.key(id: old, environment: "production")?.state, .retired)
+
+        // In the order the error names, both rollbacks succeed and the old key ends rolled back.
+        try ledger.rollbackChange(id: "CHG-2", context: tom, signingKey: signingKey)
+        let entries = try ledger.rollbackChange(id: "CHG-1", context: tom, signingKey: signingKey)
+        XCTAssertEqual(entries.map(\.kind), [.rolledBack, .changeRolledBack])
+        XCTAssertEqual(try ledger.key(id: old, environment: "production")?.state, .rolledBack)
+        XCTAssertEqual(try ledger.expectedJWKS(environment: "production").keys.count, 0)
+    }
+
+    func testRollbackAllowsKeyRetiredByAbortedChange() throws {
+        let (old, _, _) = try rotateRetiringOldKey()
+        try ledger.abortChange(id: "CHG-2", context: tom, signingKey: signingKey)
+        let entries = try ledger.rollbackChange(id: "CHG-1", context: tom, signingKey: signingKey)
+        XCTAssertEqual(entries.map(\.kind), [.changeRolledBack], "an aborted change cannot be rolled back, so its retirement is final")
+        XCTAssertEqual(try ledger.key(id: old, environment: "production")?.state, .retired)
+    }
+
     func testRestoredKindOnlyThroughRollback() throws {
         XCTAssertThrowsError(try EntryKind(validatingForGenericAppend: "restored")) { error in
             XCTAssertTrue("\(error)".contains("keyledger change rollback"), "\(error)")

@@ -216,6 +216,9 @@ extension EntryKind {
 }
 
 extension Ledger {
+    /// The states in which a change may be rolled back.
+    static let rollbackStates: [ChangeState] = [.approved, .inProgress, .complete]
+
     /// Rolls a change back: every key the change generated, imported or
     /// published that is still live becomes `rolled_back`, every key the
     /// change retired returns to the state it had before (`restored`), and
@@ -230,6 +233,9 @@ extension Ledger {
     /// - Returns: one `rolled_back` or `restored` entry per key, then the
     ///   `change_rolled_back` entry, whose `keys` member lists the rolled-back
     ///   keys and whose `restored` member, present when there are any, the restored ones.
+    /// - Throws: `notAllowed` when a later change that can still be rolled
+    ///   back retired a key this change introduced. That change must be
+    ///   rolled back first, because rolling it back afterwards would restore the key.
     @discardableResult
     public func rollbackChange(id: String, reason: String? = nil, context: StepContext,
                                signingKey: SigningKey) throws -> [Entry] {
@@ -240,10 +246,11 @@ extension Ledger {
             guard let change = try change(id: id) else {
                 throw LedgerError(.notFound, "change \(quoted(id)) does not exist: check the change id")
             }
-            guard [.approved, .inProgress, .complete].contains(change.state) else {
-                throw Self.wrongState(change, for: "roll back", allowed: [.approved, .inProgress, .complete])
+            guard Self.rollbackStates.contains(change.state) else {
+                throw Self.wrongState(change, for: "roll back", allowed: Self.rollbackStates)
             }
             let keys = try keys()
+            try checkNoLaterRetirement(of: keys, introducedBy: id)
             let rolledBack = keys.filter { key in
                 let touched = key.origin?.change == id || key.published?.change == id
                 return touched && key.state.allowedTransitions.contains(.rolledBack)
@@ -277,6 +284,22 @@ extension Ledger {
             if let reason { body["reason"] = .string(reason) }
             events.append(try Event(kind: .changeRolledBack, actor: context.actor, body: context.decorate(body)))
             return events
+        }
+    }
+
+    /// Throws when a later change retired a key that change `id` generated,
+    /// imported or published, and that later change can still be rolled back.
+    ///
+    /// Rolling `id` back leaves such a key retired. Rolling the later change
+    /// back afterwards would then restore the key to the JWKS although the
+    /// change that introduced it was rolled back. A retirement that names no
+    /// change, or whose change was aborted, can never be undone, so it does not block.
+    func checkNoLaterRetirement(of keys: [KeyRecord], introducedBy id: String) throws {
+        for key in keys where key.origin?.change == id || key.published?.change == id {
+            guard key.state == .retired, let later = key.ended?.change, later != id,
+                  let retiring = try change(id: later), Self.rollbackStates.contains(retiring.state) else { continue }
+            throw LedgerError(.notAllowed,
+                "cannot roll back change \(id): key \(key.keyID) in \(key.environment), which it introduced, was since retired by change \(later): roll back change \(later) first")
         }
     }
 }

@@ -198,6 +198,11 @@ struct LedgerAnalysis {
         let environment = key.environment
         if let violation = key.lifecycleViolation(entry) {
             addFinding(.keyLifecycleViolation, entry, violation, change: entry.changeID, keyID: keyID, environment: environment)
+        } else if entry.kind == .restored, let introducing = rolledBackIntroduction(of: key) {
+            // `keyledger change rollback` rejects this order; a ledger written by other tooling may still contain it.
+            addFinding(.keyLifecycleViolation, entry,
+                       "restored of key \(keyID) in \(environment) by the rollback of change \(entry.changeID ?? "none") serves the key again, although change \(introducing), which introduced it, was rolled back",
+                       change: entry.changeID, keyID: keyID, environment: environment)
         }
         // A verification is evidence, not a change to the key, and needs no authorization.
         guard entry.kind != .verified else { return }
@@ -236,6 +241,11 @@ struct LedgerAnalysis {
             checkWindow(entry, change: change, time: StepReference(entry).time, subject: "\(entry.kind) of key \(keyID) in \(environment)",
                         keyID: keyID, environment: environment)
         }
+    }
+
+    /// Returns the change that generated, imported or published `key` when that change was rolled back, else nil.
+    private func rolledBackIntroduction(of key: KeyActivity) -> String? {
+        [key.originChange, key.publishedChange].compactMap { $0 }.first { changes[$0]?.record.rolledBack == true }
     }
 
     private mutating func checkWindow(_ entry: Entry, change: ChangeActivity, time: Timestamp, subject: String,

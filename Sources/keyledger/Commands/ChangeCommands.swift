@@ -124,10 +124,17 @@ enum ChangeAbortCommand: Command {
 }
 
 enum ChangeRollbackCommand: Command {
-    static let spec = ChangeTransitionCommand.spec(
-        "rollback",
-        summary: "Roll a change back: keys it generated or published become rolled_back, keys it retired return to published or verified, and the change is aborted.",
-        reason: true)
+    static let spec: CommandSpec = {
+        var spec = ChangeTransitionCommand.spec(
+            "rollback",
+            summary: "Roll a change back: keys it generated or published become rolled_back, keys it retired return to published or verified, and the change is aborted.",
+            reason: true)
+        spec.discussion = """
+            Roll changes back newest first: when a later change retired a key that this change generated,
+            imported or published, roll that later change back first, or this rollback is rejected.
+            """
+        return spec
+    }()
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let (ledger, key) = try CommonOptions.openForAppend(arguments)
         let entries = try ledger.rollbackChange(id: try arguments.required("id"), reason: arguments.value("reason"),
