@@ -279,6 +279,20 @@ final class BadInputTests: CLITestCase {
         XCTAssertEqual(try sqlite3(other, "PRAGMA journal_mode;"), "delete\n")
     }
 
+    func testSigningKeyRotateRejectsEarlierKey() throws {
+        let created = try createLedger()
+        try keyledgerSucceeds(["signing-key", "rotate", "--ledger", created.ledger, "--signing-key", created.signingKey,
+                               "--generate", "EdDSA", "--key-out", path("second.pem")])
+        let before = try logSnapshot(created.ledger)
+
+        let run = try keyledger(["signing-key", "rotate", "--ledger", created.ledger, "--signing-key", path("second.pem"),
+                                 "--new-key", created.signingKey])
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertTrue(run.standardError.contains("is an earlier signing key of this ledger, handed over at entry 2"), run.summary)
+        XCTAssertTrue(run.standardError.contains("generate or give a new one"), run.summary)
+        XCTAssertEqual(try logSnapshot(created.ledger), before, "a rejected handover appended an entry")
+    }
+
     func testNewerSchemaIsRejectedUnchanged() throws {
         let created = try createLedger()
         try append(created)

@@ -120,6 +120,23 @@ final class LedgerTests: XCTestCase {
         XCTAssertEqual(result.signers.last?.firstSigned, 3)
     }
 
+    func testRotationRejectsEarlierSigner() throws {
+        let ledger = try makeLedger()
+        let second = try SigningKey.generate(.es256)
+        let third = try SigningKey.generate(.edDSA)
+        try ledger.rotateSigningKey(to: second, actor: "security", signingKey: signingKey)
+        try ledger.rotateSigningKey(to: third, actor: "security", signingKey: second)
+
+        for (earlier, handedOverAt) in [(signingKey!, 2), (second, 3)] {
+            XCTAssertThrowsError(try ledger.rotateSigningKey(to: earlier, actor: "security", signingKey: third)) { error in
+                XCTAssertEqual((error as? LedgerError)?.code, .invalidInput)
+                XCTAssertTrue("\(error)".contains("kid \(earlier.keyID)) is an earlier signing key of this ledger, handed over at entry \(handedOverAt)"), "\(error)")
+            }
+        }
+        XCTAssertEqual(try ledger.head()?.sequence, 3, "a rejected handover appended an entry")
+        XCTAssertEqual(try ledger.currentSignerKeyID(), third.keyID)
+    }
+
     func testRejectedSignerAppendsNothing() throws {
         let ledger = try makeLedger()
         let stranger = try SigningKey.generate(.es256)

@@ -74,7 +74,17 @@ extension Ledger {
         let event = try Event(reservedKind: .signingKeyRotated, actor: actor, body: body)
         return try storage(path) {
             try connection.transaction(.immediate) {
-                try appendLocked([event], signingKey: signingKey, expectedSigner: nil, progress: nil)[0]
+                // A key that signed entries before has been handed over for a reason (age, exposure, a
+                // departed holder), so signing never returns to it. Every earlier signer signed the
+                // genesis entry or a handover, so those entries name them all.
+                let earlier = try connection.query(
+                    "SELECT seq FROM entries WHERE kind IN ('genesis', 'signing_key_rotated') AND signer_kid = ? ORDER BY seq DESC LIMIT 1",
+                    [.text(newKey.keyID)])
+                if let row = earlier.first {
+                    throw LedgerError(.invalidInput,
+                        "the new signing key (kid \(newKey.keyID)) is an earlier signing key of this ledger, handed over at entry \(row.int64(0)): signing never returns to an earlier key, so generate or give a new one")
+                }
+                return try appendLocked([event], signingKey: signingKey, expectedSigner: nil, progress: nil)[0]
             }
         }
     }
