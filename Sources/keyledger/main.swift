@@ -38,6 +38,43 @@ func firstInvalidUTF8Argument() -> Int? {
     return nil
 }
 
+/// Returns the commands whose path extends `group`, such as `checkpoint key show` for ["checkpoint", "key"].
+func subcommands(of group: [String]) -> [Command.Type] {
+    allCommands.filter { $0.spec.path.count > group.count && Array($0.spec.path.prefix(group.count)) == group }
+}
+
+/// Lists the subcommands of `group` with their summaries in aligned columns.
+func subcommandList(_ group: [String]) -> String {
+    let members = subcommands(of: group)
+    let name = (["keyledger"] + group).joined(separator: " ")
+    let width = members.map { $0.spec.path.joined(separator: " ").count }.max() ?? 0
+    var text = "Subcommands of \(name):\n\n"
+    for command in members {
+        let path = command.spec.path.joined(separator: " ")
+        text += "  " + path.padding(toLength: width + 2, withPad: " ", startingAt: 0) + command.spec.summary + "\n"
+    }
+    text += "\nRun `\(name) SUBCOMMAND --help` for a subcommand's options."
+    return text
+}
+
+/// Handles a command line that names a group of commands, such as `key` or
+/// `checkpoint key`, but none of its subcommands. With --help or -h it lists
+/// the group and returns 0, otherwise it prints a usage error and returns 2.
+func runGroup(_ group: [String], rest: [String]) -> Int32 {
+    let name = (["keyledger"] + group).joined(separator: " ")
+    if rest.contains("--help") || rest.contains("-h") {
+        Terminal.output(subcommandList(group))
+        return 0
+    }
+    let names = subcommands(of: group).map { $0.spec.path.joined(separator: " ") }.joined(separator: ", ")
+    if let word = rest.first, !word.hasPrefix("-") {
+        Terminal.message("error: unknown subcommand \"\(printable(word))\" for `\(name)`: use one of \(names)")
+    } else {
+        Terminal.message("error: `\(name)` needs a subcommand: \(names)")
+    }
+    return 2
+}
+
 func runMain() -> Int32 {
     if let position = firstInvalidUTF8Argument() {
         Terminal.message("error: argument \(position) is not valid UTF-8: give text in UTF-8, or pass bytes through a file such as --body-file")
@@ -62,40 +99,30 @@ func runMain() -> Int32 {
         .filter { Array(arguments.prefix($0.spec.path.count)) == $0.spec.path }
         .max { $0.spec.path.count < $1.spec.path.count }
     guard let command = match else {
-        let group = allCommands.filter { $0.spec.path.first == arguments[0] }
-        if !group.isEmpty, arguments.dropFirst().contains("--help") || arguments.dropFirst().contains("-h") {
-            var text = "Subcommands of keyledger \(arguments[0]):\n\n"
-            for command in group {
-                text += "  " + command.spec.path.joined(separator: " ") + "  " + command.spec.summary + "\n"
-            }
-            text += "\nRun `keyledger \(arguments[0]) SUBCOMMAND --help` for a subcommand's options."
-            Terminal.output(text)
-            return 0
+        if allCommands.contains(where: { $0.spec.path.first == arguments[0] }) {
+            return runGroup([arguments[0]], rest: Array(arguments.dropFirst()))
         }
-        if !group.isEmpty {
-            let names = group.map { $0.spec.path.joined(separator: " ") }.joined(separator: ", ")
-            Terminal.message("error: `keyledger \(arguments[0])` needs a subcommand: \(names)")
-        } else {
-            Terminal.message("error: unknown command \"\(arguments[0])\": run `keyledger --help` for the list")
-        }
+        Terminal.message("error: unknown command \"\(printable(arguments[0]))\": run `keyledger --help` for the list")
         return 2
     }
     // A word after the command that names a group of longer commands, such as
     // `checkpoint key`, needs one of that group's subcommands.
     if let next = arguments.dropFirst(command.spec.path.count).first {
         let group = command.spec.path + [next]
-        let members = allCommands.filter { Array($0.spec.path.prefix(group.count)) == group }
-        if !members.isEmpty {
-            let names = members.map { $0.spec.path.joined(separator: " ") }.joined(separator: ", ")
-            Terminal.message("error: `keyledger \(group.joined(separator: " "))` needs a subcommand: \(names)")
-            return 2
+        if !subcommands(of: group).isEmpty {
+            return runGroup(group, rest: Array(arguments.dropFirst(group.count)))
         }
     }
     do {
         let parsed = try ParsedArguments(Array(arguments.dropFirst(command.spec.path.count)),
                                          spec: command.spec, environment: ProcessInfo.processInfo.environment)
         if parsed.wantsHelp {
-            Terminal.output(command.spec.help)
+            var help = command.spec.help
+            // A command that also names a group, such as `checkpoint`, lists the group too.
+            if !subcommands(of: command.spec.path).isEmpty {
+                help += "\n" + subcommandList(command.spec.path)
+            }
+            Terminal.output(help)
             return 0
         }
         return try command.run(parsed)

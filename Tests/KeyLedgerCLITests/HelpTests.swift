@@ -106,6 +106,80 @@ final class HelpTests: CLITestCase {
         XCTAssertTrue(run.standardOutput.contains("change rollback"), run.summary)
     }
 
+    func testEveryGroupHelpListsSubcommands() throws {
+        let groups: [(words: [String], members: [String])] = [
+            (["change"], ["change open", "change rollback", "change show"]),
+            (["key"], ["key generate", "key import", "key list", "key show"]),
+            (["prove"], ["prove inclusion", "prove consistency", "prove verify"]),
+            (["signing-key"], ["signing-key rotate", "signing-key show"]),
+            (["jwks"], ["jwks render", "jwks check"]),
+            (["token"], ["token issue", "token verify"]),
+            (["checkpoint", "key"], ["checkpoint key show", "checkpoint key rotate"]),
+        ]
+        for (words, members) in groups {
+            for flag in ["--help", "-h"] {
+                let run = try keyledger(words + [flag])
+                XCTAssertEqual(run.status, 0, run.summary)
+                XCTAssertEqual(run.standardError, "", run.summary)
+                XCTAssertTrue(run.standardOutput.hasPrefix("Subcommands of keyledger \(words.joined(separator: " ")):"), run.summary)
+                var summaryColumns: Set<Int> = []
+                for member in members {
+                    let line = try XCTUnwrap(run.outputLines.first { $0.hasPrefix("  \(member) ") }, "\(member) is not listed\n\(run.summary)")
+                    summaryColumns.insert(line.count - line.dropFirst(2 + member.count).drop { $0 == " " }.count)
+                }
+                XCTAssertEqual(summaryColumns.count, 1, "the summaries do not start in one column\n\(run.summary)")
+            }
+        }
+    }
+
+    func testCommandThatIsGroupListsSubcommands() throws {
+        let run = try keyledger(["checkpoint", "--help"])
+        XCTAssertEqual(run.status, 0, run.summary)
+        XCTAssertTrue(run.standardOutput.hasPrefix("Sign a checkpoint of the whole ledger"), run.summary)
+        XCTAssertTrue(run.standardOutput.contains("Subcommands of keyledger checkpoint:"), run.summary)
+        XCTAssertTrue(run.standardOutput.contains("  checkpoint key rotate "), run.summary)
+    }
+
+    func testShortHelpFlagMatchesLongOne() throws {
+        for words in [["verify"], ["checkpoint", "key", "show"], ["append", "--ledger", path("missing.db")]] {
+            let short = try keyledger(words + ["-h"])
+            let long = try keyledger(words + ["--help"])
+            XCTAssertEqual(short.status, 0, short.summary)
+            XCTAssertEqual(short.standardOutput, long.standardOutput, short.summary)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("missing.db")))
+    }
+
+    func testUnknownSubcommandIsNamed() throws {
+        let cases: [(words: [String], message: String)] = [
+            (["key", "lst"], "error: unknown subcommand \"lst\" for `keyledger key`: use one of key generate, key import, "),
+            (["checkpoint", "key", "lst"], "error: unknown subcommand \"lst\" for `keyledger checkpoint key`: use one of checkpoint key show, checkpoint key rotate\n"),
+            (["key", "--ledger", "l.db"], "error: `keyledger key` needs a subcommand: key generate, "),
+        ]
+        for (words, message) in cases {
+            let run = try keyledger(words)
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertEqual(run.standardOutput, "", run.summary)
+            XCTAssertTrue(run.standardError.hasPrefix(message), run.summary)
+        }
+    }
+
+    func testOtherCommandsOptionNamesOwnOption() throws {
+        let cases: [(arguments: [String], message: String)] = [
+            (["prove", "verify", "--inclusion", path("p"), "--checkpoint", path("c"), "--log-key", "VKEY"],
+             "error: unknown option --log-key for `keyledger prove verify`: use --key VKEY"),
+            (["checkpoint", "verify", path("c"), "--log-key", "VKEY"],
+             "error: unknown option --log-key for `keyledger checkpoint verify`: use --key VKEY"),
+            (["verify", "--ledger", path("l.db"), "--key", "VKEY"],
+             "error: unknown option --key for `keyledger verify`: use --log-key VKEY"),
+        ]
+        for (arguments, message) in cases {
+            let run = try keyledger(arguments)
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertTrue(run.standardError.hasPrefix(message), run.summary)
+        }
+    }
+
     func testInvalidUTF8ArgumentIsRejected() throws {
         let run = try shell(#"exec "$KEYLEDGER" log --ledger "$(printf 'l\377.db')""#, environment: ["KEYLEDGER": executable.path])
         XCTAssertEqual(run.status, 2, run.summary)

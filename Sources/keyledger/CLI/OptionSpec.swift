@@ -32,13 +32,16 @@ struct CommandSpec {
     /// Option names an earlier version accepted, each mapped to its replacement as help writes it,
     /// so that an old script fails with the new name instead of "unknown option".
     var renamedOptions: [String: String] = [:]
+    /// Option names that other commands use for a value this command takes under another name,
+    /// each mapped to this command's option as help writes it.
+    var optionsOfOtherCommands: [String: String] = [:]
 
     var fullName: String { (["keyledger"] + path).joined(separator: " ") }
 
     var help: String {
         var text = "\(summary)\n\nUsage: \(fullName) \(usage)\n"
         if let discussion { text += "\n\(discussion)\n" }
-        let all = options + [OptionSpec.flag("help", "Show this help and exit.")]
+        let all = options + [OptionSpec.flag("help", "Show this help and exit. -h does the same.")]
         text += "\nOptions:\n"
         let labels = all.map { option in "--\(option.name)" + (option.valueName.map { " \($0)" } ?? "") }
         let width = min(30, (labels.map(\.count).max() ?? 0) + 2)

@@ -11,7 +11,7 @@ struct ParsedArguments {
 
     /// Parses `arguments` (the words after the command path).
     ///
-    /// Accepts `--name value`, `--name=value` and `--` to end options.
+    /// Accepts `--name value`, `--name=value`, `-h` for `--help` and `--` to end options.
     /// - Throws: `UsageError` for an unknown option, a missing value or a repeated single-value option.
     init(_ arguments: [String], spec: CommandSpec, environment: [String: String]) throws {
         self.spec = spec
@@ -21,6 +21,10 @@ struct ParsedArguments {
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
+            if !optionsEnded && argument == "-h" {
+                flags.insert("help")
+                continue
+            }
             guard !optionsEnded, argument.hasPrefix("--") else {
                 positional.append(argument)
                 continue
@@ -42,6 +46,9 @@ struct ParsedArguments {
             guard let option = spec.options.first(where: { $0.name == name }) else {
                 if let replacement = spec.renamedOptions[name] {
                     throw UsageError("--\(name) was renamed: use \(replacement) (see `\(spec.fullName) --help`)")
+                }
+                if let replacement = spec.optionsOfOtherCommands[name] {
+                    throw UsageError("unknown option --\(name) for `\(spec.fullName)`: use \(replacement) (see `\(spec.fullName) --help`)")
                 }
                 throw UsageError("unknown option --\(name) for `\(spec.fullName)`: see `\(spec.fullName) --help`")
             }

@@ -50,7 +50,8 @@ enum CheckpointVerifyCommand: Command {
             .value("quorum", "N", "How many distinct witnesses must have cosigned. Default: every --witness given."),
             .flag("json", "Print the result as one JSON object."),
         ],
-        positionalName: "FILE")
+        positionalName: "FILE",
+        optionsOfOtherCommands: ["log-key": "--key VKEY for the log's verifier key"])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let file = try CheckpointFiles.singlePositional(arguments, name: "FILE")

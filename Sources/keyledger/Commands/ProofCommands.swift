@@ -94,7 +94,8 @@ enum ProveVerifyCommand: Command {
             .value("key", "VKEY", "A checkpoint verifier key, as text or a file; repeatable.", repeatable: true),
             .flag("json", "Print the result as JSON."),
         ],
-        renamedOptions: ["old-checkpoint": "--from OLD_CHECKPOINT, as in `keyledger prove consistency`"])
+        renamedOptions: ["old-checkpoint": "--from OLD_CHECKPOINT, as in `keyledger prove consistency`"],
+        optionsOfOtherCommands: ["log-key": "--key VKEY for the checkpoint verifier key"])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let kind = try arguments.exactlyOne(of: ["inclusion", "consistency"])

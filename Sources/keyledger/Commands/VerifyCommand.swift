@@ -26,7 +26,8 @@ enum VerifyCommand: Command {
                    repeatable: true),
             .flag("json", "Print the result as one JSON object."),
         ],
-        renamedOptions: ["checkpoint-key": "--log-key VKEY, the checkpoint verifier key (init and report take the private --checkpoint-key)"])
+        renamedOptions: ["checkpoint-key": "--log-key VKEY, the checkpoint verifier key (init and report take the private --checkpoint-key)"],
+        optionsOfOtherCommands: ["key": "--log-key VKEY for the checkpoint verifier key"])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let json = arguments.flag("json")
