@@ -70,11 +70,13 @@ public struct JOSEError: Error, CustomStringConvertible, Equatable {
         self.init(code: code, reason: reason, underlyingError: underlyingError)
     }
 
+    /// The reason and its cause, without the type or code name, because
+    /// command-line messages print it as it is. Match on ``code`` instead.
     public var description: String {
         guard let underlyingError else {
-            return "JOSEError.\(code): \(reason)"
+            return reason
         }
-        return "JOSEError.\(code): \(reason); caused by \(underlyingError)"
+        return "\(reason); caused by \(underlyingError)"
     }
 
     public static func == (lhs: JOSEError, rhs: JOSEError) -> Bool {

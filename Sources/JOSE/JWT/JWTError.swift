@@ -86,11 +86,13 @@ public struct JWTError: Error, CustomStringConvertible, Equatable {
         self.init(code: code, reason: reason, underlyingError: underlyingError)
     }
 
+    /// The reason and its cause, without the type or code name, because
+    /// command-line messages print it as it is. Match on ``code`` instead.
     public var description: String {
         guard let underlyingError else {
-            return "JWTError.\(code): \(reason)"
+            return reason
         }
-        return "JWTError.\(code): \(reason); caused by \(underlyingError)"
+        return "\(reason); caused by \(underlyingError)"
     }
 
     public static func == (lhs: JWTError, rhs: JWTError) -> Bool {

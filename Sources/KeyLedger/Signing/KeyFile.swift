@@ -40,7 +40,8 @@ public enum KeyFile {
                 "the key file \(quoted(path)) has mode \(String(mode, radix: 8)), which lets group or others read it: run `chmod 600 \(path)`")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LedgerError(.unreadableKey, "cannot read the key file \(quoted(path))")
+            throw LedgerError(.unreadableKey,
+                "cannot read the key file \(quoted(path)): \(readFailureReason(path)): run as the user who owns the key, or give this user a copy with mode 0600")
         }
         guard let pem = String(data: data, encoding: .utf8) else {
             throw LedgerError(.unreadableKey, "the key file \(quoted(path)) is not a PEM text file")
@@ -79,5 +80,15 @@ public enum KeyFile {
             return LedgerError(.unreadableKey,
                 "the key file \(quoted(path)) does not contain a usable private key (\(error.reason)): give a PKCS#8 PEM file")
         }
+    }
+
+    /// Returns why opening `path` for reading fails, such as "permission denied", from `errno`.
+    private static func readFailureReason(_ path: String) -> String {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor < 0 else {
+            close(descriptor)
+            return "reading it failed"
+        }
+        return String(cString: strerror(errno)).lowercased()
     }
 }

@@ -49,6 +49,10 @@ struct LedgerDatabase {
         guard FileManager.default.fileExists(atPath: path) else {
             throw LedgerError(.ledgerNotFound, "no ledger at \(quoted(path)): check the path, or create one with `keyledger init`")
         }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw LedgerError(.invalidInput, "the ledger path \(quoted(path)) is a directory: give the ledger file, such as \(quoted((path as NSString).appendingPathComponent("ledger.db")))")
+        }
         let mode: Connection.OpenMode = !readOnly || isWritable(path) ? .readWrite : .readOnly
         let connection = try storage(path) { try Connection(path: path, mode: mode) }
         let database = LedgerDatabase(connection: connection)
@@ -84,6 +88,16 @@ struct LedgerDatabase {
     static func create(path: String, options: LedgerOptions) throws -> LedgerDatabase {
         if FileManager.default.fileExists(atPath: path) {
             throw LedgerError(.ledgerExists, "\(quoted(path)) already exists: choose a new path; init never overwrites a file")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        var parentIsDirectory: ObjCBool = false
+        if !parent.isEmpty {
+            if !FileManager.default.fileExists(atPath: parent, isDirectory: &parentIsDirectory) {
+                throw LedgerError(.invalidInput, "cannot create the ledger \(quoted(path)): the directory \(quoted(parent)) does not exist: create it first (`mkdir -p \(parent)`) or choose another path")
+            }
+            if !parentIsDirectory.boolValue {
+                throw LedgerError(.invalidInput, "cannot create the ledger \(quoted(path)): \(quoted(parent)) is a file, not a directory: choose another path")
+            }
         }
         let connection = try storage(path) { try Connection(path: path, mode: .readWriteCreate) }
         let database = LedgerDatabase(connection: connection)

@@ -51,7 +51,12 @@ enum VerifyCommand: Command {
         if let failure = result.failure {
             Terminal.output("INVALID: entry \(failure.sequence): \(failure.reason.rawValue)")
             Terminal.output(failure.detail)
-            Terminal.output(result.entriesChecked == 1 ? "1 entry before it verified" : "\(result.entriesChecked) entries before it verified")
+            if failure.reason == .treeMismatch {
+                // The tree is checked only after every entry's hash and signature verified.
+                Terminal.output("the hash chain and the signatures of all \(result.entriesChecked) entries verified, but the stored Merkle tree does not match them")
+            } else {
+                Terminal.output(result.entriesChecked == 1 ? "1 entry before it verified" : "\(result.entriesChecked) entries before it verified")
+            }
             return 1
         }
         Terminal.output("valid: \(result.entriesChecked) entries, \(result.signaturesVerified) signatures verified")
