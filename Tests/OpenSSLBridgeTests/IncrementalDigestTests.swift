@@ -26,6 +26,14 @@ final class IncrementalDigestTests: XCTestCase {
         XCTAssertEqual(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    func testNonContiguousInputMatchesFIPSVector() throws {
+        // A lazily mapped range has no contiguous storage, so update copies it first.
+        let digest = try IncrementalDigest(.sha256)
+        try digest.update((0..<3).lazy.map { UInt8(ascii: "a") + UInt8($0) })
+        let hex = try digest.finalize().map { String(format: "%02x", $0) }.joined()
+        XCTAssertEqual(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     func testEmptyInputHashesEmptyString() throws {
         let digest = try IncrementalDigest(.sha256)
         XCTAssertEqual(try digest.finalize(), Digest.sha256([UInt8]()))

@@ -23,10 +23,12 @@ public final class IncrementalDigest {
     /// Adds `bytes` to the hash.
     public func update(_ bytes: some Collection<UInt8>) throws {
         precondition(!finished, "update after finalize")
-        let done = try bytes.withContiguousStorageIfAvailable { buffer in
+        // The closure runs only when the collection has contiguous storage, else the call returns nil.
+        let fedContiguousStorage = try bytes.withContiguousStorageIfAvailable { buffer -> Bool in
             try feed(UnsafeRawBufferPointer(buffer))
-        }
-        if done == nil {
+            return true
+        } ?? false
+        if !fedContiguousStorage {
             let copy = Array(bytes)
             try copy.withUnsafeBytes { try feed($0) }
         }
