@@ -59,7 +59,7 @@ final class ReadmeTourTests: CLITestCase {
         let script = "set -eu\n" + blocks.joined(separator: "\n")
         let run = try shell(script, environment: ["PATH": path], timeout: 300)
         XCTAssertEqual(run.status, 0, run.summary)
-        XCTAssertTrue(run.standardOutput.contains("match: 1 expected keys served"), run.summary)
+        XCTAssertTrue(run.standardOutput.contains("match: 1 expected key served"), run.summary)
         XCTAssertTrue(FileManager.default.fileExists(atPath: self.path("new.cosigned")), run.summary)
     }
 }

@@ -268,14 +268,53 @@ final class RotationEndToEndTests: CLITestCase {
         XCTAssertNotEqual(before, afterStart)
     }
 
-    func testUnreachableEndpointRecordsFailedCheck() throws {
+    /// Creates the ledger and publishes one key in production under CHG-1, and returns its kid.
+    private func publishOneKey() throws -> String {
         try run(["init", "--generate-signing-key", "EdDSA", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
-        let result = try run(["jwks", "check", "--env", "production", "--url", "http://127.0.0.1:\(closedLocalPort())/jwks.json",
-                              "--actor", "jwks-monitor", "--timeout", "3"], expect: 1)
-        XCTAssertTrue(result.standardError.contains("error:"), result.summary)
-        XCTAssertFalse(result.standardOutput.contains("missing:"), "the unreadable endpoint is the error, not missing keys\n\(result.summary)")
-        let entries = try run(["log", "--kind", "verification_failed", "--json"]).outputLines
-        XCTAssertEqual(entries.count, 1)
-        XCTAssertTrue(entries.first?.contains("\"error\"") ?? false)
+        try openAndStart("CHG-1")
+        let kid = try generate("production", change: "CHG-1", file: "production.pem")
+        try run(["key", "publish", "--kid", kid, "--env", "production", "--change", "CHG-1", "--actor", "tina"])
+        return kid
+    }
+
+    func testUnreadableEndpointRecordsFailedCheck() throws {
+        _ = try publishOneKey()
+        try server.serve("production/broken.json", "{\"keys\": [")
+        let closedPortURL = "http://127.0.0.1:\(closedLocalPort())/jwks.json"
+        let cases: [(url: String, cause: String)] = [
+            (closedPortURL, "FAILED: could not read the JWKS from \(closedPortURL): "),
+            (server.url("production/absent.json"), "FAILED: could not read the JWKS from \(server.url("production/absent.json")): "),
+            (server.url("production/broken.json"), "FAILED: could not read the JWKS from \(server.url("production/broken.json")): the response is not a valid JWKS"),
+        ]
+        for (number, (url, cause)) in cases.enumerated() {
+            let result = try run(["jwks", "check", "--env", "production", "--url", url, "--actor", "jwks-monitor", "--timeout", "3"],
+                                 expect: 1)
+            XCTAssertTrue(result.standardError.contains("error:"), result.summary)
+            XCTAssertTrue(result.standardOutput.contains(cause), result.summary)
+            XCTAssertFalse(result.standardOutput.contains("MISMATCH"), "nothing was served, so nothing differs\n\(result.summary)")
+            XCTAssertFalse(result.standardOutput.contains("missing:"), "the unreadable endpoint is the error, not missing keys\n\(result.summary)")
+            let entries = try run(["log", "--kind", "verification_failed", "--json"]).outputLines
+            XCTAssertEqual(entries.count, number + 1)
+            XCTAssertTrue(entries.last?.contains("\"error\"") ?? false)
+        }
+    }
+
+    func testCheckOfOneKeyMatches() throws {
+        _ = try publishOneKey()
+        try deploy("production")
+        let result = try run(["jwks", "check", "--env", "production", "--url", server.url("production/jwks.json"), "--actor", "jwks-monitor"])
+        XCTAssertTrue(result.standardOutput.contains("match: 1 expected key served (recorded as entry "), result.summary)
+    }
+
+    func testCheckRejectsUnknownEnvironment() throws {
+        _ = try publishOneKey()
+        try deploy("production")
+        let before = try logSnapshot(path("ledger.db"))
+        let result = try run(["jwks", "check", "--env", "prodution", "--url", server.url("production/jwks.json"), "--actor", "jwks-monitor"],
+                             expect: 2)
+        XCTAssertTrue(result.standardError.contains("no key was ever recorded in environment \"prodution\""), result.summary)
+        XCTAssertTrue(result.standardError.contains("the environments with keys are production"), result.summary)
+        XCTAssertEqual(result.standardOutput, "", result.summary)
+        XCTAssertEqual(try logSnapshot(path("ledger.db")), before, "a rejected check appended an entry")
     }
 }

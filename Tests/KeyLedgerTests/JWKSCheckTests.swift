@@ -128,6 +128,24 @@ final class JWKSCheckTests: XCTestCase {
         XCTAssertTrue(result.error?.contains("not a valid JWKS") ?? false, "\(String(describing: result.error))")
     }
 
+    func testCheckRejectsEnvironmentWithoutKeys() throws {
+        let before = try ledger.head()?.sequence
+        let observation = JWKSObservation(source: .file("jwks.json"), body: Array(#"{"keys":[]}"#.utf8))
+        XCTAssertThrowsError(try ledger.checkJWKS(environment: "production", observation: observation, context: tom, signingKey: signingKey)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .notFound)
+            XCTAssertTrue("\(error)".contains("nor in any other: generate or import a key first"), "\(error)")
+        }
+
+        _ = try publishNewKey()
+        let afterPublish = try ledger.head()?.sequence
+        XCTAssertThrowsError(try ledger.checkJWKS(environment: "prodution", observation: observation, context: tom, signingKey: signingKey)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .notFound)
+            XCTAssertTrue("\(error)".contains("environment \"prodution\": check --env, the environments with keys are production"), "\(error)")
+        }
+        XCTAssertNotEqual(before, afterPublish)
+        XCTAssertEqual(try ledger.head()?.sequence, afterPublish, "a rejected check appended an entry")
+    }
+
     func testProviderJWKSImportsAndChecksCleanly() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/jwks")
         for name in ["jwks_google.json", "jwks_gitlab.json", "jwks_github_actions.json", "jwks_microsoft_azure_ad_v2.json"] {

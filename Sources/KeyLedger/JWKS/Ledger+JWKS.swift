@@ -18,6 +18,9 @@ extension Ledger {
     /// Both record the source, the SHA-256 of the response and which retired
     /// or rolled-back keys were shown absent. A check is evidence, not a key
     /// change, so it needs no change, or a change in any state.
+    ///
+    /// An environment in which no key was ever generated or imported is
+    /// rejected as a likely typo, and nothing is appended.
     public func checkJWKS(environment: String, observation: JWKSObservation, change: String? = nil,
                           context: StepContext, signingKey: SigningKey) throws -> JWKSCheckResult {
         try validateIdentifier(environment, what: "the environment", example: "production")
@@ -40,6 +43,7 @@ extension Ledger {
         var result: JWKSCheckResult?
         let entries = try append(signingKey: signingKey) {
             let keys = try keys(environment: environment)
+            if keys.isEmpty { throw try unknownEnvironment(environment) }
             let expected = keys.filter { $0.state.isServed }.map(\.keyID)
             let ended = keys.filter { $0.state == .retired || $0.state == .rolledBack }.map(\.keyID)
             let served = Set(servedKeyIDs)
@@ -79,5 +83,17 @@ extension Ledger {
         return JWKSCheckResult(matched: outcome.matched, expected: outcome.expected, served: outcome.served,
                                missing: outcome.missing, unexpected: outcome.unexpected,
                                absentConfirmed: outcome.absentConfirmed, error: outcome.error, entries: entries)
+    }
+
+    /// Returns the error for an environment in which no key was ever recorded, naming the environments that have keys.
+    private func unknownEnvironment(_ environment: String) throws -> LedgerError {
+        var known: [String] = []
+        for key in try keys() where !known.contains(key.environment) { known.append(key.environment) }
+        guard !known.isEmpty else {
+            return LedgerError(.notFound,
+                "no key was ever recorded in environment \(quoted(environment)), nor in any other: generate or import a key first")
+        }
+        return LedgerError(.notFound,
+            "no key was ever recorded in environment \(quoted(environment)): check --env, the environments with keys are \(known.sorted().joined(separator: ", "))")
     }
 }

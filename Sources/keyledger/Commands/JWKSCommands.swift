@@ -32,7 +32,8 @@ enum JWKSCheckCommand: Command {
         Keys are compared by RFC 7638 thumbprint, not by kid. Each expected key that is served gets a
         `verified` entry; the check itself is recorded as jwks_checked or verification_failed with the
         URL and the SHA-256 of the response. Exit status 0 when the sets match, 1 when they do not or the
-        endpoint cannot be read (the failed check is recorded), 2 for usage or input errors.
+        endpoint cannot be read (the failed check is recorded), 2 for usage or input errors, including an
+        environment in which no key was ever recorded (nothing is recorded then).
         """,
         options: [CommonOptions.ledger, CommonOptions.signingKey, CommonOptions.actor,
                   .value("env", "ENV", "The environment."),
@@ -77,9 +78,19 @@ enum JWKSCheckCommand: Command {
             for kid in result.unexpected { Terminal.output("unexpected: \(printable(kid)) is served but not expected") }
             for kid in result.absentConfirmed { Terminal.output("absent: \(kid) (retired or rolled back) is no longer served") }
             let summary = result.entries.last.map { "entry \($0.sequence)" } ?? "no entry"
-            Terminal.output(result.matched
-                ? "match: \(result.expected.count) expected keys served (recorded as \(summary))"
-                : "MISMATCH: the served JWKS differs from the expected set (recorded as \(summary))")
+            let count = result.expected.count
+            if result.matched {
+                Terminal.output("match: \(count) expected \(count == 1 ? "key" : "keys") served (recorded as \(summary))")
+            } else if let error = result.error {
+                let source: String
+                switch observation.source {
+                case .url(let url): source = url
+                case .file(let path): source = path
+                }
+                Terminal.output("FAILED: could not read the JWKS from \(printable(source)): \(error) (recorded as \(summary))")
+            } else {
+                Terminal.output("MISMATCH: the served JWKS differs from the expected set (recorded as \(summary))")
+            }
         }
         return result.matched ? 0 : 1
     }
