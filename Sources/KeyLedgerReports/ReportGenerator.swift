@@ -70,6 +70,7 @@ public struct ReportGenerator {
 
     /// Verifies and analyses the ledger. Call it inside the read transaction that the rendering uses too.
     func build(progress: ReportProgressHandler?) throws -> (Report, ReportStream) {
+        try checkPeriodReachesLedger()
         let head = try ledger.head()
         let verification = try ledger.verify(VerifyOptions(trustAnchor: options.trustAnchor)) { completed, total in
             progress?(.verifying, completed, total)
@@ -99,6 +100,14 @@ public struct ReportGenerator {
         try addTreeEvidence(to: &report, verification: verification)
         let stream = ReportStream(ledger: ledger, period: options.period, analysedThrough: analysedThrough)
         return (report, stream)
+    }
+
+    /// Throws when the period ends before the ledger's first entry, so the report would cover nothing at all.
+    private func checkPeriodReachesLedger() throws {
+        guard let first = try ledger.entry(sequence: 1), options.period.end <= first.recordedAt else { return }
+        let period = options.period
+        throw ReportError(.invalidPeriod,
+            "the period \(period.label) (\(period.firstDay) to \(period.lastDay)) ends before the ledger's first entry, recorded at \(first.recordedAt): give a period that ends after that time")
     }
 
     /// Adds the period's checkpoint, the previous checkpoint's check and the sampled changes' inclusion proofs.

@@ -28,6 +28,31 @@ final class PeriodTests: XCTestCase {
         }
     }
 
+    func testOutOfRangeQuarterMessages() throws {
+        let cases: [(text: String, message: String)] = [
+            ("1969-Q4", "the period \"1969-Q4\" ends before 1970"),
+            ("9999-Q4", "the period \"9999-Q4\" has not started yet"),
+        ]
+        for (text, message) in cases {
+            XCTAssertThrowsError(try ReportPeriod(quarter: text), text) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(text): \(error)")
+                XCTAssertFalse("\(error)".contains("is not a quarter"), "\(text): \(error)")
+            }
+        }
+        XCTAssertEqual(try ReportPeriod(quarter: "9999-Q3").end.description, "9999-10-01T00:00:00.000Z")
+    }
+
+    func testPeriodBeforeGenesisIsRejected() throws {
+        let (scenario, forged, _) = try edgeLedger()
+        for period in ["2026-Q2", "2020-Q1"] {
+            XCTAssertThrowsError(try ReportTesting.write(forged, try ReportTesting.options(scenario, period: period), format: .json,
+                                                         scenario: scenario), period) { error in
+                XCTAssertEqual((error as? ReportError)?.code, .invalidPeriod, "\(error)")
+                XCTAssertTrue("\(error)".contains("ends before the ledger's first entry, recorded at 2026-09-15T08:00:00"), "\(error)")
+            }
+        }
+    }
+
     func testDayRangeIncludesTheWholeLastDay() throws {
         let period = try ReportPeriod(from: "2026-12-31", to: "2026-12-31")
         XCTAssertTrue(period.contains(try Scenario.time("2026-12-31T00:00:00.000Z")))
@@ -107,7 +132,7 @@ final class PeriodTests: XCTestCase {
 
     func testEmptyPeriod() throws {
         let (scenario, forged, _) = try edgeLedger()
-        let outcome = try ReportTesting.write(forged, try ReportTesting.options(scenario, period: "2026-Q2"), format: .html, scenario: scenario)
+        let outcome = try ReportTesting.write(forged, try ReportTesting.options(scenario, period: "2027-Q2"), format: .html, scenario: scenario)
         XCTAssertNil(outcome.report.cover.firstEntry)
         XCTAssertNil(outcome.report.cover.lastEntry)
         XCTAssertEqual(outcome.report.population.entriesInPeriod, 0)

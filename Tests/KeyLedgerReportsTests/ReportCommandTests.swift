@@ -99,6 +99,9 @@ final class ReportCommandTests: XCTestCase {
             (base + ["--period", "2026-Q4"], "missing --format"),
             (base + ["--period", "2026-Q4", "--format", "pdf"], "is not a report format"),
             (base + ["--period", "2026-Q5", "--format", "html"], "is not a quarter"),
+            (base + ["--period", "9999-Q4", "--format", "html"], "the period \"9999-Q4\" has not started yet"),
+            (base + ["--period", "2020-Q1", "--format", "html"],
+             "the period 2020-Q1 (2020-01-01 to 2020-03-31) ends before the ledger's first entry, recorded at 2026-09-15T08:00:00"),
             (base + ["--period", "2026-Q4", "--from", "2026-10-01", "--to", "2026-10-31", "--format", "html"], "not both"),
             (base + ["--from", "2026-10-31", "--to", "2026-10-01", "--format", "html"], "is before --from"),
             (base + ["--period", "2026-Q4", "--format", "html", "--sample", "3"], "--sample needs --seed"),
@@ -114,6 +117,19 @@ final class ReportCommandTests: XCTestCase {
             XCTAssertTrue(run.standardError.contains(message), "\(arguments): expected \"\(message)\" in \(run.standardError)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: scenario.directory.path("usage/report-2026-Q4.html")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scenario.directory.path("usage/report-2020-Q1.html")))
+    }
+
+    func testPeriodBeforeGenesisRecordsNothing() throws {
+        let headBefore = try head()
+        let arguments = ["report", "--ledger", forged.path, "--period", "2020-Q1", "--format", "html",
+                         "--out", scenario.directory.path("early"), "--trust-anchor", scenario.trustAnchor] + recording
+        let run = try KeyledgerBinary.run(arguments)
+        XCTAssertEqual(run.status, 2, run.standardError)
+        XCTAssertTrue(run.standardError.contains("ends before the ledger's first entry"), run.standardError)
+        XCTAssertEqual(run.standardOutput, "", run.standardError)
+        XCTAssertEqual(try head(), headBefore, "a rejected report appended an entry")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scenario.directory.path("early/report-2020-Q1.html")))
     }
 
     func testProgressIsQuietWhenStandardErrorIsAPipe() throws {

@@ -20,15 +20,22 @@ public struct ReportPeriod: Equatable, Sendable {
 
     /// Creates the calendar quarter named like `2026-Q4` (the `Q` may be lowercase).
     ///
-    /// - Throws: `ReportError` for any other form or a year outside 1970 to
-    ///   9998; the quarter after 9999-Q3 ends in a five-digit year, which
-    ///   RFC 3339 cannot write.
+    /// - Throws: `ReportError` for any other form, a year before 1970, or
+    ///   9999-Q4, which ends in a five-digit year that RFC 3339 cannot write.
     public init(quarter text: String) throws {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]), (1970...9998).contains(year),
+        guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]),
               parts[1].count == 2, parts[1].uppercased().hasPrefix("Q"),
               let quarter = Int(parts[1].dropFirst()), (1...4).contains(quarter) else {
             throw ReportError(.invalidPeriod, "the period \(ReportError.quoted(text)) is not a quarter: use YEAR-QN, for example 2026-Q4")
+        }
+        guard year >= 1970 else {
+            throw ReportError(.invalidPeriod,
+                "the period \(ReportError.quoted(text)) ends before 1970, and no ledger entry is recorded before 1970: give a quarter from 1970-Q1 on")
+        }
+        guard year < 9999 || quarter < 4 else {
+            throw ReportError(.invalidPeriod,
+                "the period \(ReportError.quoted(text)) has not started yet, and it ends in the year 10000, which an RFC 3339 time cannot write: give a quarter that has started")
         }
         let firstMonth = (quarter - 1) * 3 + 1
         let start = Self.dayStart(year: year, month: firstMonth, day: 1)

@@ -14,7 +14,8 @@ enum ReportCommand: Command {
         discussion: """
         The report verifies the whole ledger, then covers the entries recorded in the period (UTC): keys and
         their custody, changes, exceptions with the entry that proves each, an optional sample of changes and
-        every entry. --to includes its whole day. The same ledger and options give byte-identical files.
+        every entry. --to includes its whole day. A period that ends before the ledger's first entry is
+        rejected. The same ledger and options give byte-identical files.
         Besides the report, DIR receives a manifest NAME.FORMAT.sha256 that `sha256sum -c` checks, and a
         report_generated entry recording the manifest's digest is appended afterwards; it is not part of the
         report. --no-record writes the report without appending, for anyone who has the ledger but not its
