@@ -66,6 +66,30 @@ final class ErrorMessageTests: CLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("shared/ledger.db")), "a rejected init created the ledger")
     }
 
+    func testUnreadableWitnessKeyGivesReason() throws {
+        try XCTSkipUnless(geteuid() == 0, "needs root to make a key file that another user may not read")
+        let setpriv = try Program.require("setpriv", for: "run keyledger as a user who may not read the key")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+        let key = try write("witness.key", "PRIVATE+KEY+witness+00000000+AAAA")
+        let note = try write("note.checkpoint", "not read", mode: 0o644)
+        let run = try Program.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", executable.path,
+                                            "checkpoint", "cosign", note, "--key", key],
+                                  workingDirectory: URL(fileURLWithPath: "/"))
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertTrue(run.standardError.hasPrefix("error: cannot read \(key): permission denied: "), run.summary)
+    }
+
+    func testMissingCheckpointFileGivesReason() throws {
+        let openssl = try Program.require("openssl", for: "create a witness key")
+        let generated = try Program.run(openssl, ["genpkey", "-algorithm", "ed25519", "-out", path("witness.pem")])
+        XCTAssertEqual(generated.status, 0, generated.summary)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path("witness.pem"))
+        let run = try keyledger(["checkpoint", "cosign", path("missing.checkpoint"), "--key", path("witness.pem"),
+                                 "--name", "witness.example.com/w1"])
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertTrue(run.standardError.contains("cannot read \(path("missing.checkpoint")): no such file or directory: "), run.summary)
+    }
+
     func testVerifyJSONErrorOnlyOnStandardError() throws {
         // An error that stops a command before its check prints nothing on standard output, --json or not.
         let run = try keyledger(["verify", "--ledger", path("missing.db"), "--json"])

@@ -82,8 +82,9 @@ public enum KeyFile {
         }
     }
 
-    /// Returns why opening `path` for reading fails, such as "permission denied", from `errno`.
-    private static func readFailureReason(_ path: String) -> String {
+    /// Returns why opening `path` for reading fails, such as "permission denied", from `errno`,
+    /// for messages about a file that could not be read.
+    public static func readFailureReason(_ path: String) -> String {
         let descriptor = open(path, O_RDONLY)
         guard descriptor < 0 else {
             close(descriptor)

@@ -293,7 +293,7 @@ enum CheckpointFiles {
 
     static func read(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LedgerError(.invalidInput, "cannot read \(path): it does not exist or is not a readable file")
+            throw LedgerError(.invalidInput, "cannot read \(path): \(KeyFile.readFailureReason(path)): check the path and that this user may read the file")
         }
         return [UInt8](data)
     }
