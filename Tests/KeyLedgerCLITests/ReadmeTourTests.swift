@@ -61,5 +61,7 @@ final class ReadmeTourTests: CLITestCase {
         XCTAssertEqual(run.status, 0, run.summary)
         XCTAssertTrue(run.standardOutput.contains("match: 1 expected key served"), run.summary)
         XCTAssertTrue(FileManager.default.fileExists(atPath: self.path("new.cosigned")), run.summary)
+        let reports = (try? FileManager.default.contentsOfDirectory(atPath: self.path("report"))) ?? []
+        XCTAssertTrue(reports.contains { $0.hasSuffix(".html") }, "the tour wrote no HTML report: \(reports)\n\(run.summary)")
     }
 }
