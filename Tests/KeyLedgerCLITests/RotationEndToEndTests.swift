@@ -316,5 +316,11 @@ final class RotationEndToEndTests: CLITestCase {
         XCTAssertTrue(result.standardError.contains("the environments with keys are production"), result.summary)
         XCTAssertEqual(result.standardOutput, "", result.summary)
         XCTAssertEqual(try logSnapshot(path("ledger.db")), before, "a rejected check appended an entry")
+
+        // The environment is checked before the JWKS is read, so a missing file is not the error reported.
+        let unread = try run(["jwks", "check", "--env", "prodution", "--file", path("no-such-jwks.json"), "--actor", "jwks-monitor"],
+                             expect: 2)
+        XCTAssertTrue(unread.standardError.contains("no key was ever recorded in environment \"prodution\""), unread.summary)
+        XCTAssertFalse(unread.standardError.contains("no-such-jwks.json"), unread.summary)
     }
 }

@@ -142,6 +142,10 @@ final class JWKSCheckTests: XCTestCase {
             XCTAssertEqual((error as? LedgerError)?.code, .notFound)
             XCTAssertTrue("\(error)".contains("environment \"prodution\": check --env, the environments with keys are production"), "\(error)")
         }
+        XCTAssertNoThrow(try ledger.checkEnvironmentHasKeys("production"))
+        XCTAssertThrowsError(try ledger.checkEnvironmentHasKeys("prodution")) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .notFound)
+        }
         XCTAssertNotEqual(before, afterPublish)
         XCTAssertEqual(try ledger.head()?.sequence, afterPublish, "a rejected check appended an entry")
     }

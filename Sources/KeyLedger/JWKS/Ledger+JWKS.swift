@@ -85,6 +85,12 @@ extension Ledger {
                                absentConfirmed: outcome.absentConfirmed, error: outcome.error, entries: entries)
     }
 
+    /// Throws `notFound` when no key was ever generated or imported in `environment`, naming the environments that have keys.
+    public func checkEnvironmentHasKeys(_ environment: String) throws {
+        try validateIdentifier(environment, what: "the environment", example: "production")
+        if try keys(environment: environment).isEmpty { throw try unknownEnvironment(environment) }
+    }
+
     /// Returns the error for an environment in which no key was ever recorded, naming the environments that have keys.
     private func unknownEnvironment(_ environment: String) throws -> LedgerError {
         var known: [String] = []

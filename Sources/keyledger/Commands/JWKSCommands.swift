@@ -46,15 +46,18 @@ enum JWKSCheckCommand: Command {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let environment = try arguments.required("env")
         let context = StepContext(actor: try arguments.required("actor"))
+        let source = try arguments.exactlyOne(of: ["url", "file"])
+        let (ledger, key) = try CommonOptions.openForAppend(arguments)
+        // A mistyped --env fails here, before waiting for the endpoint. checkJWKS checks again under the write lock.
+        try ledger.checkEnvironmentHasKeys(environment)
         let observation: JWKSObservation
-        switch try arguments.exactlyOne(of: ["url", "file"]) {
+        switch source {
         case "url":
             let timeout = try arguments.integer("timeout", in: 1...300) ?? 10
             observation = try JWKSObservation.fetch(try arguments.required("url"), timeout: Double(timeout))
         default:
             observation = try JWKSObservation.read(file: try arguments.required("file"))
         }
-        let (ledger, key) = try CommonOptions.openForAppend(arguments)
         let result = try ledger.checkJWKS(environment: environment, observation: observation,
                                           change: arguments.value("change"), context: context, signingKey: key)
         if arguments.flag("json") {
