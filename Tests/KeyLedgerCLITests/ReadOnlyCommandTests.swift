@@ -26,7 +26,7 @@ final class ReadOnlyCommandTests: CLITestCase {
             ["key", "list", "--ledger", ledger],
             ["change", "show", "--ledger", ledger],
             ["signing-key", "show", "--ledger", ledger],
-            ["report", "--ledger", ledger, "--period", "2026-Q4", "--format", "json", "--out", path("report"), "--no-record"],
+            ["report", "--ledger", ledger, "--period", Self.currentQuarter(), "--format", "json", "--out", path("report"), "--no-record"],
         ]
         for arguments in commands {
             let run = try keyledger(arguments)
@@ -131,5 +131,14 @@ final class ReadOnlyCommandTests: CLITestCase {
         try FileManager.default.removeItem(atPath: ledger + "-shm")
         let appended = try keyledger(asUser: owner, append)
         XCTAssertEqual(appended.status, 0, appended.summary)
+    }
+
+    /// The quarter that contains today in UTC, such as "2026-Q4", because a
+    /// report on a period that ends before the ledger's first entry is rejected.
+    private static func currentQuarter() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month], from: Date())
+        return "\(parts.year!)-Q\((parts.month! - 1) / 3 + 1)"
     }
 }
