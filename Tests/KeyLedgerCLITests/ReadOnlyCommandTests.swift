@@ -133,8 +133,9 @@ final class ReadOnlyCommandTests: CLITestCase {
         XCTAssertEqual(appended.status, 0, appended.summary)
     }
 
-    /// The quarter that contains today in UTC, such as "2026-Q4", because a
-    /// report on a period that ends before the ledger's first entry is rejected.
+    /// Returns the quarter that contains today in UTC, such as "2026-Q4". A
+    /// fixed quarter would end before the ledger's first entry one day, and
+    /// such a report is rejected.
     private static func currentQuarter() -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

@@ -31,8 +31,8 @@ extension Ledger {
         }
     }
 
-    /// The genesis or handover entry that introduced the current signer, with
-    /// its `signing_key` member as stored, before any check of the key.
+    /// Reads the genesis or handover entry that introduced the current signer,
+    /// with its `signing_key` member as stored, before any check of the key.
     private func currentSignerIntroduction() throws -> (sequence: Int64, canonical: [UInt8], jwkValue: JSONValue?) {
         try storage(path) {
             let rows = try connection.query(

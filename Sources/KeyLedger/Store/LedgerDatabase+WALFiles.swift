@@ -7,7 +7,8 @@ import Foundation
 /// A user who may read the ledger but not write it, and who may write its
 /// directory, leaves both files behind owned by that user. SQLite then opens
 /// them read-only for every later connection, so the owner's appends fail
-/// until the files are removed. Root may write any file, so the files never block root.
+/// until the files are removed. `access(2)` grants root write access to any
+/// file, so for root this returns nil.
 func unwritableWALFilesError(ledgerPath path: String) -> LedgerError? {
     let files = [path + "-wal", path + "-shm"]
     let blocking = files.filter { access($0, F_OK) == 0 && access($0, W_OK) != 0 }

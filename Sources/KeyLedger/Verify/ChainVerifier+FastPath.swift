@@ -4,7 +4,7 @@ import JOSE
 import OpenSSLBridge
 import SQLiteBridge
 
-/// What the fast path read from one row whose every row-local check passed.
+/// The fields the fast path read from one row whose every row-local check passed.
 ///
 /// The fast path accepts a row only when its canonical bytes are within the
 /// profile of `CanonicalObjectReader` and its kind introduces no key. Every

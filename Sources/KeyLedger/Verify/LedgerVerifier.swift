@@ -121,10 +121,10 @@ struct StoredRow {
 ///
 /// Stored content must be exactly its RFC 8785 form. A row that is valid
 /// JSON in another form (other member order, white space, escapes, number
-/// spellings) is a malformed entry even when its hash and signature verify,
-/// because a verifier that follows docs/FORMAT.md canonicalizes the content
-/// again and would hash other bytes. The fast path accepts only canonical
-/// rows and hands every other row to the general path, which rejects it.
+/// spellings) is a malformed entry even when its hash and signature verify.
+/// A verifier that follows docs/FORMAT.md canonicalizes the content again,
+/// so it would hash other bytes. The fast path accepts only canonical rows
+/// and hands every other row to the general path, which rejects it.
 struct ChainVerifier {
     /// A ledger signing key in force, shared by reference by every entry it signs.
     final class Signer: Sendable {
