@@ -16,14 +16,17 @@ import PackageDescription
 let staticFoundationLinkerFlags = [
     "-static-stdlib",
     "-lCoreFoundation", "-l_FoundationCShims", "-l_FoundationCollections", "-l_FoundationICU",
-    "-lswiftSynchronization", "-l_CFURLSessionInterface", "-l:libcurl.so.4",
+    "-lswiftSynchronization",
 ]
+// FoundationNetworking's static archive also needs its libcurl glue and libcurl itself.
+let staticFoundationNetworkingLinkerFlags = staticFoundationLinkerFlags + ["-l_CFURLSessionInterface", "-l:libcurl.so.4"]
 
 let package = Package(
     name: "keyledger",
     products: [
         .library(name: "KeyLedger", targets: ["KeyLedger", "KeyLedgerReports", "JOSE"]),
         .executable(name: "keyledger", targets: ["keyledger"]),
+        .executable(name: "keyledger-fetch", targets: ["keyledger-fetch"]),
     ],
     targets: [
         // C bridges: the system libraries, found with pkg-config.
@@ -55,6 +58,16 @@ let package = Package(
         .executableTarget(name: "schema-embedder", path: "Sources/Tools/SchemaEmbedder"),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["schema-embedder"]),
 
+        // The program that `keyledger` runs for each HTTP fetch. It is the only
+        // target that imports FoundationNetworking, so libcurl and its TLS
+        // libraries never load in a process that holds a signing key.
+        .executableTarget(
+            name: "keyledger-fetch",
+            dependencies: ["KeyLedger"],
+            path: "Sources/FetchHelper",
+            linkerSettings: [.unsafeFlags(staticFoundationNetworkingLinkerFlags, .when(configuration: .release))]
+        ),
+
         // Audit reports built from a verified ledger.
         .target(name: "KeyLedgerReports", dependencies: ["KeyLedger"], plugins: ["EmbedReportLayouts"]),
         // Build-time embedding of reports/layouts (templates and stylesheet) into the reports module.
@@ -69,7 +82,9 @@ let package = Package(
         // The command-line tool: argument parsing and output only.
         .executableTarget(
             name: "keyledger",
-            dependencies: ["KeyLedgerReports", "KeyLedgerDemo"],
+            // keyledger-fetch is a build dependency only: the CLI runs it, and
+            // links none of its code.
+            dependencies: ["KeyLedgerReports", "KeyLedgerDemo", "keyledger-fetch"],
             // Release builds link the Swift runtime and Foundation statically
             // (from the toolchain's lib/swift_static), so the dynamic loader
             // maps and relocates a handful of libraries at start-up instead of
@@ -84,7 +99,7 @@ let package = Package(
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
         // Helpers shared by the test targets: a local HTTP server for JWKS fetches.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger", "OpenSSLBridge", "SQLiteBridge", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger", "keyledger-fetch", "OpenSSLBridge", "SQLiteBridge", "TestSupport"], resources: [.copy("Fixtures")]),
         // Runs the built `keyledger` binary as a user would.
         .testTarget(name: "KeyLedgerCLITests", dependencies: ["keyledger", "KeyLedger", "SQLiteBridge", "TestSupport"], resources: [.copy("Fixtures")]),
         // The reports: every exception rule, determinism, escaping, the JSON Schema and a Chromium rendering.

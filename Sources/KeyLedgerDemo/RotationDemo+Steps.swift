@@ -18,6 +18,7 @@ extension RotationDemo {
         let signingKey: SigningKey
         let server: LoopbackHTTPServer
         let keysDirectory: URL
+        let transport: any JWKSTransport
         let log: (String) -> Void
 
         private func context(_ actor: String, at time: Timestamp? = nil) -> StepContext {
@@ -74,7 +75,7 @@ extension RotationDemo {
         @discardableResult
         private func check(_ environment: String, change: String?, at time: Timestamp? = nil) throws -> JWKSCheckResult {
             let url = server.url("/\(environment)/jwks.json")
-            let observation = try JWKSObservation.fetch(url, timeout: 5)
+            let observation = try JWKSObservation.fetch(url, with: JWKSFetcher(timeout: 5, transport: transport))
             let result = try ledger.checkJWKS(environment: environment, observation: observation, change: change,
                                               context: context(RotationDemo.monitor, at: time), signingKey: signingKey)
             if result.matched {
@@ -121,7 +122,7 @@ extension RotationDemo {
             let privateKey = try KeyFile.loadPrivateKey(path: production.privateKeyPath)
             let token = try JWT.issue(claims: ["sub": "sox-audit-events-reporter", "aud": "sox-audit-events"],
                                       key: privateKey, algorithm: .rs256, keyID: production.keyID, timeToLive: 300)
-            let served = try JWKSFetcher(timeout: 5).fetch(URL(string: server.url("/production/jwks.json"))!)
+            let served = try JWKSFetcher(timeout: 5, transport: transport).fetch(URL(string: server.url("/production/jwks.json"))!)
             let verified = try JWTValidator(keySet: JWKS(json: JSONValue(parsing: served.body))).validate(token)
             log("CHG-1001: issued an API token with the new production key and verified it against the served JWKS (kid \(verified.header.keyID ?? "-"))")
 

@@ -17,6 +17,8 @@ public struct RotationDemo {
     public let directory: URL
     /// Receives one line per step, for progress output.
     public let log: (String) -> Void
+    /// Performs the demo's HTTP fetches.
+    public let transport: any JWKSTransport
 
     public static let keyName = "sox_audit_events_jwt_signing_key"
     static let technician = "tina.technician@example.com"
@@ -24,8 +26,9 @@ public struct RotationDemo {
     static let manager = "maria.manager@example.com"
     static let monitor = "jwks-monitor"
 
-    public init(directory: URL, log: @escaping (String) -> Void) {
+    public init(directory: URL, transport: any JWKSTransport, log: @escaping (String) -> Void) {
         self.directory = directory
+        self.transport = transport
         self.log = log
     }
 
@@ -57,7 +60,8 @@ public struct RotationDemo {
         let server = try LoopbackHTTPServer()
         defer { server.stop() }
         log("serving JWKS documents at http://127.0.0.1:\(server.port)/")
-        let steps = Steps(ledger: ledger, signingKey: ledgerKey, server: server, keysDirectory: keysDirectory, log: log)
+        let steps = Steps(ledger: ledger, signingKey: ledgerKey, server: server, keysDirectory: keysDirectory,
+                          transport: transport, log: log)
 
         let oldKey = try steps.recordKeyInService()
 

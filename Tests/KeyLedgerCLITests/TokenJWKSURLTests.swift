@@ -7,6 +7,7 @@ import Darwin
 import JOSE
 import KeyLedger
 import OpenSSLBridge
+import TestSupport
 import XCTest
 
 /// Sockets on 127.0.0.1 for the JWKS URL tests.
@@ -254,12 +255,19 @@ final class TokenJWKSURLTests: TokenCLITestCase {
 
     // MARK: - JWKSFetcher
 
+    /// A fetcher that runs the `keyledger-fetch` program, as the CLI does.
+    private func programFetcher(timeout: TimeInterval = 5) throws -> JWKSFetcher {
+        let program = try BuiltProgram.url(named: FetchHelperTransport.programName)
+        return JWKSFetcher(timeout: timeout, transport: FetchHelperTransport(executablePath: program.path))
+    }
+
     func testFetcherReturnsBodyStatusAndDigest() throws {
         let body = try jwksBytes([("k1", TokenTestKeys.p256)])
         try serve("jwks.json", body)
         let server = try TokenHTTPServer(serving: served, for: self)
 
-        let response = try JWKSFetcher(timeout: 5).fetch(server.url("jwks.json"))
+        let fetcher = try programFetcher()
+        let response = try fetcher.fetch(server.url("jwks.json"))
 
         XCTAssertEqual(response.body, body)
         XCTAssertEqual(response.statusCode, 200)
@@ -289,8 +297,9 @@ final class TokenJWKSURLTests: TokenCLITestCase {
             ("two redirects", server.url("chain"), server.url("new.json")),
             ("absolute to another port", absoluteServer.url("absolute"), server.url("new.json")),
         ]
+        let fetcher = try programFetcher()
         for (name, url, finalURL) in cases {
-            let response = try JWKSFetcher(timeout: 5).fetch(url)
+            let response = try fetcher.fetch(url)
 
             XCTAssertEqual(response.finalURL, finalURL, name)
             XCTAssertEqual(response.body, body, name)
@@ -304,8 +313,9 @@ final class TokenJWKSURLTests: TokenCLITestCase {
             redirects: ["/to-file": "file:///nonexistent/jwks.json", "/to-ftp": "ftp://127.0.0.1/jwks.json"],
             for: self
         )
+        let fetcher = try programFetcher()
         for path in ["to-file", "to-ftp"] {
-            XCTAssertThrowsError(try JWKSFetcher(timeout: 5).fetch(server.url(path)), path) { error in
+            XCTAssertThrowsError(try fetcher.fetch(server.url(path)), path) { error in
                 XCTAssertEqual((error as? LedgerError)?.code, .fetchFailed, "\(path): \(error)")
                 XCTAssertTrue("\(error)".contains("which is not allowed"), "\(path): \(error)")
             }
@@ -315,7 +325,8 @@ final class TokenJWKSURLTests: TokenCLITestCase {
     func testFetcherRejectsNon2xxWithStatus() throws {
         let server = try TokenHTTPServer(serving: served, for: self)
 
-        XCTAssertThrowsError(try JWKSFetcher(timeout: 5).fetch(server.url("missing.json"))) { error in
+        let fetcher = try programFetcher()
+        XCTAssertThrowsError(try fetcher.fetch(server.url("missing.json"))) { error in
             XCTAssertEqual((error as? LedgerError)?.code, .httpStatus, "\(error)")
             XCTAssertTrue("\(error)".contains("HTTP status 404"), "\(error)")
         }
@@ -326,10 +337,11 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         try serve("over.json", [UInt8](repeating: 0x20, count: JWKSFetcher.maximumBodyBytes + 1))
         let server = try TokenHTTPServer(serving: served, for: self)
 
-        let atLimit = try JWKSFetcher(timeout: 5).fetch(server.url("limit.json"))
+        let fetcher = try programFetcher()
+        let atLimit = try fetcher.fetch(server.url("limit.json"))
 
         XCTAssertEqual(atLimit.body.count, JWKSFetcher.maximumBodyBytes)
-        XCTAssertThrowsError(try JWKSFetcher(timeout: 5).fetch(server.url("over.json"))) { error in
+        XCTAssertThrowsError(try fetcher.fetch(server.url("over.json"))) { error in
             XCTAssertEqual((error as? LedgerError)?.code, .responseTooLarge, "\(error)")
             XCTAssertTrue("\(error)".contains("limit of 1048576 bytes"), "\(error)")
         }
@@ -341,9 +353,10 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         let (descriptor, port) = try TokenLoopback.bindEphemeralPort()
         defer { close(descriptor) }
         XCTAssertEqual(listen(descriptor, 4), 0)
-        let started = Date()
 
-        XCTAssertThrowsError(try JWKSFetcher(timeout: 1).fetch(URL(string: "http://127.0.0.1:\(port)/jwks.json")!)) { error in
+        let fetcher = try programFetcher(timeout: 1)
+        let started = Date()
+        XCTAssertThrowsError(try fetcher.fetch(URL(string: "http://127.0.0.1:\(port)/jwks.json")!)) { error in
             XCTAssertEqual((error as? LedgerError)?.code, .fetchTimedOut, "\(error)")
             XCTAssertTrue("\(error)".contains("timed out after 1"), "\(error)")
         }
@@ -353,8 +366,62 @@ final class TokenJWKSURLTests: TokenCLITestCase {
     func testFetcherReportsClosedPort() throws {
         let port = try TokenLoopback.closedPort()
 
-        XCTAssertThrowsError(try JWKSFetcher(timeout: 5).fetch(URL(string: "http://127.0.0.1:\(port)/")!)) { error in
+        let fetcher = try programFetcher()
+        XCTAssertThrowsError(try fetcher.fetch(URL(string: "http://127.0.0.1:\(port)/")!)) { error in
             XCTAssertEqual((error as? LedgerError)?.code, .fetchFailed, "\(error)")
+        }
+    }
+
+    func testMissingFetchProgramIsNamedAndNotRecordedAsAFailedCheck() throws {
+        let missing = directory.appendingPathComponent("no-such-dir/keyledger-fetch").path
+        let fetcher = JWKSFetcher(timeout: 5, transport: FetchHelperTransport(executablePath: missing))
+
+        XCTAssertThrowsError(try fetcher.fetch(URL(string: "http://127.0.0.1:1/jwks.json")!)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .fetchHelperFailed, "\(error)")
+            XCTAssertTrue("\(error)".contains(missing), "\(error)")
+        }
+        // A check must not record an endpoint failure when the fetch never ran.
+        XCTAssertThrowsError(try JWKSObservation.fetch("http://127.0.0.1:1/jwks.json", with: fetcher)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .fetchHelperFailed, "\(error)")
+        }
+    }
+
+    func testFetchProgramDoesNotInheritThePassphrase() throws {
+        // A stand-in program that reports the passphrase variable it was given.
+        let program = directory.appendingPathComponent("print-environment")
+        try Data("""
+            #!/bin/sh
+            printf '{"error":"fetch_failed","message":"passphrase=%s"}' "${KEYLEDGER_KEY_PASSPHRASE-unset}"
+
+            """.utf8).write(to: program)
+        XCTAssertEqual(chmod(program.path, 0o700), 0)
+        setenv("KEYLEDGER_KEY_PASSPHRASE", "correct horse battery staple", 1)
+        defer { unsetenv("KEYLEDGER_KEY_PASSPHRASE") }
+
+        let fetcher = JWKSFetcher(timeout: 5, transport: FetchHelperTransport(executablePath: program.path))
+        XCTAssertThrowsError(try fetcher.fetch(URL(string: "http://127.0.0.1:1/jwks.json")!)) { error in
+            XCTAssertEqual("\(error)", "passphrase=unset")
+        }
+    }
+
+    func testFetchProgramOutputThatIsNotAResultIsRejected() throws {
+        let outputs: [String] = [
+            "",
+            "not json",
+            #"{"status":200,"url":"http://127.0.0.1/","body":"!!"}"#,
+            #"{"status":404,"url":"http://127.0.0.1/","body":""}"#,
+            #"{"error":"integrity","message":"a code a fetch never reports"}"#,
+            #"{"error":"fetch_failed"}"#,
+        ]
+        for output in outputs {
+            XCTAssertThrowsError(try FetchHelperMessage.decode(Array(output.utf8), program: "keyledger-fetch")) { error in
+                XCTAssertEqual((error as? LedgerError)?.code, .fetchHelperFailed, "\(output): \(error)")
+            }
+        }
+        let failure = try FetchHelperMessage.encode(LedgerError(.httpStatus, "status 500"))
+        XCTAssertThrowsError(try FetchHelperMessage.decode(Array(failure.utf8), program: "keyledger-fetch")) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .httpStatus, "\(error)")
+            XCTAssertEqual("\(error)", "status 500")
         }
     }
 

@@ -33,7 +33,7 @@ final class JWKSCheckTests: XCTestCase {
     }
 
     private func check(_ name: String = "jwks.json") throws -> JWKSCheckResult {
-        try ledger.checkJWKS(environment: "production", observation: JWKSObservation.fetch(server.url(name), timeout: 5),
+        try ledger.checkJWKS(environment: "production", observation: JWKSObservation.fetch(server.url(name), with: try programFetcher(timeout: 5)),
                              change: "CHG-1", context: StepContext(actor: "monitor"), signingKey: signingKey)
     }
 
@@ -104,7 +104,7 @@ final class JWKSCheckTests: XCTestCase {
 
     func testUnreachableEndpointRecordsFailure() throws {
         _ = try publishNewKey()
-        let observation = try JWKSObservation.fetch("http://127.0.0.1:\(closedLocalPort())/jwks.json", timeout: 3)
+        let observation = try JWKSObservation.fetch("http://127.0.0.1:\(closedLocalPort())/jwks.json", with: try programFetcher(timeout: 3))
         XCTAssertNil(observation.body)
         let result = try ledger.checkJWKS(environment: "production", observation: observation, context: tom, signingKey: signingKey)
         XCTAssertFalse(result.matched)
@@ -163,11 +163,17 @@ final class JWKSCheckTests: XCTestCase {
                 try ledger.publishKey(id: key.thumbprint(), environment: environment, change: "CHG-1", context: tom, signingKey: signingKey)
             }
             try server.serve("provider.json", String(decoding: document, as: UTF8.self))
-            let result = try ledger.checkJWKS(environment: environment, observation: JWKSObservation.fetch(server.url("provider.json")),
+            let result = try ledger.checkJWKS(environment: environment, observation: JWKSObservation.fetch(server.url("provider.json"), with: try programFetcher()),
                                               context: tom, signingKey: signingKey)
             XCTAssertTrue(result.matched, "\(name): missing \(result.missing), unexpected \(result.unexpected)")
             XCTAssertEqual(result.expected.count, keys.count, name)
         }
         XCTAssertNil(try ledger.verify(VerifyOptions(trustAnchor: signingKey.keyID)).failure)
+    }
+
+    /// A fetcher that runs the `keyledger-fetch` program, as the CLI does.
+    private func programFetcher(timeout: TimeInterval = 10) throws -> JWKSFetcher {
+        let program = try BuiltProgram.url(named: FetchHelperTransport.programName)
+        return JWKSFetcher(timeout: timeout, transport: FetchHelperTransport(executablePath: program.path))
     }
 }

@@ -1,8 +1,4 @@
-import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import OpenSSLBridge
 
 extension LedgerError.Code {
@@ -19,10 +15,20 @@ extension LedgerError.Code {
 
 /// Downloads a JWK Set over HTTP or HTTPS and keeps the exact bytes served.
 ///
-/// Each fetch uses its own ephemeral session: no cache, no cookies and no
-/// stored credentials. Redirects are followed, but never to a scheme other
-/// than http or https, and never from https to http. The body is not
-/// parsed, so a caller can hash, store or compare the bytes as served.
+/// The fetcher checks the URL and hashes the body; a ``JWKSTransport`` does
+/// the HTTP exchange. The ledger module holds no HTTP client of its own, so
+/// a process that only appends or verifies never loads one:
+/// - ``FetchHelperTransport`` runs the `keyledger-fetch` program, which the
+///   `keyledger` command uses. Its HTTP and TLS libraries then never share a
+///   process with a private signing key.
+/// - `URLSessionJWKSTransport`, in the `KeyLedgerURLSession` module, fetches
+///   in the calling process. Importing that module also gives
+///   `JWKSFetcher(timeout:)`, which uses it.
+///
+/// Both follow the same rules: no cache, no cookies and no stored
+/// credentials; redirects are followed, but never to a scheme other than
+/// http or https, and never from https to http. The body is not parsed, so a
+/// caller can hash, store or compare the bytes as served.
 public struct JWKSFetcher: Sendable {
     /// The largest body accepted, 1 MiB. Real JWK Sets are a few kilobytes,
     /// so a larger response is refused before it fills memory.
@@ -30,6 +36,8 @@ public struct JWKSFetcher: Sendable {
 
     /// Seconds allowed for the whole fetch, from connecting to the last byte.
     public let timeout: TimeInterval
+    /// What performs the HTTP exchange.
+    public let transport: any JWKSTransport
 
     /// A response with a status from 200 to 299.
     public struct Response: Sendable {
@@ -47,11 +55,14 @@ public struct JWKSFetcher: Sendable {
     }
 
     /// Creates a fetcher.
-    /// - Parameter timeout: Seconds allowed for a whole fetch, 10 by default.
+    /// - Parameters:
+    ///   - timeout: Seconds allowed for a whole fetch.
+    ///   - transport: What performs the HTTP exchange.
     /// - Precondition: `timeout` is positive and finite.
-    public init(timeout: TimeInterval = 10) {
+    public init(timeout: TimeInterval = 10, transport: any JWKSTransport) {
         precondition(timeout.isFinite && timeout > 0, "the fetch timeout must be a positive number of seconds")
         self.timeout = timeout
+        self.transport = transport
     }
 
     /// Downloads `url`, blocking the calling thread until the fetch ends.
@@ -70,193 +81,98 @@ public struct JWKSFetcher: Sendable {
               let host = url.host, !host.isEmpty else {
             throw LedgerError(.invalidInput, "the JWKS URL \(quoted(url.absoluteString)) is not valid: use an http:// or https:// URL with a host")
         }
-
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.setValue("application/jwk-set+json, application/json", forHTTPHeaderField: "Accept")
-        request.setValue("keyledger/\(KeyLedgerVersion.current)", forHTTPHeaderField: "User-Agent")
-
-        let download = Download(url: url, maximumBytes: Self.maximumBodyBytes)
-        let session = URLSession(configuration: configuration, delegate: download, delegateQueue: nil)
-        // The session keeps its delegate until it is invalidated.
-        defer { session.invalidateAndCancel() }
-        let task = session.dataTask(with: request)
-        task.resume()
-        // The session's own timeouts end the task; the extra seconds only
-        // guard against a completion that never arrives.
-        if download.finished.wait(timeout: .now() + timeout + 5) == .timedOut {
-            task.cancel()
-            throw Self.timedOut(url, after: timeout)
+        let download = try transport.download(url, timeout: timeout, maximumBytes: Self.maximumBodyBytes)
+        guard download.body.count <= Self.maximumBodyBytes else {
+            throw Self.tooLarge(download.finalURL, contentLength: nil)
         }
-        return try download.result(timeout: timeout)
+        return Response(
+            body: download.body,
+            statusCode: download.statusCode,
+            finalURL: download.finalURL,
+            bodySHA256: Digest.sha256(download.body)
+        )
     }
 
-    static func timedOut(_ url: URL, after timeout: TimeInterval) -> LedgerError {
+    /// The error for a fetch that took longer than `timeout` seconds.
+    public static func timedOut(_ url: URL, after timeout: TimeInterval) -> LedgerError {
         let seconds = timeout.rounded() == timeout ? String(Int(timeout)) : String(timeout)
         return LedgerError(
             .fetchTimedOut,
             "fetching \(quoted(url.absoluteString)) timed out after \(seconds) s: check that the server responds, or raise the timeout"
         )
     }
-}
 
-/// The delegate of one fetch: collects the body up to a size limit and
-/// records the first reason to stop.
-private final class Download: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    let url: URL
-    let maximumBytes: Int
-    /// Signaled once, when the task completes.
-    let finished = DispatchSemaphore(value: 0)
-
-    // The session calls the delegate on its own queue; `lock` guards these
-    // against the thread that reads the result.
-    private let lock = NSLock()
-    private var body: [UInt8] = []
-    private var response: HTTPURLResponse?
-    private var rejection: LedgerError?
-    private var transportError: (any Error)?
-
-    init(url: URL, maximumBytes: Int) {
-        self.url = url
-        self.maximumBytes = maximumBytes
+    /// The error for a response that is not HTTP.
+    public static func notHTTP(_ url: URL) -> LedgerError {
+        LedgerError(.fetchFailed, "\(quoted(url.absoluteString)) did not return an HTTP response")
     }
 
-    func urlSession(
-        _ session: URLSession,
-        dataTask: URLSessionDataTask,
-        didReceive response: URLResponse,
-        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-    ) {
-        guard let http = response as? HTTPURLResponse else {
-            reject(LedgerError(.fetchFailed, "\(quoted(url.absoluteString)) did not return an HTTP response"))
-            return completionHandler(.cancel)
-        }
-        lock.withLock { self.response = http }
-        let servedURL = http.url ?? url
-        guard (200...299).contains(http.statusCode) else {
-            let status = "\(http.statusCode) \(HTTPURLResponse.localizedString(forStatusCode: http.statusCode))"
-            reject(LedgerError(.httpStatus, "\(quoted(servedURL.absoluteString)) responded with HTTP status \(status): expected 200 to 299"))
-            return completionHandler(.cancel)
-        }
-        if http.expectedContentLength > Int64(maximumBytes) {
-            reject(Self.tooLarge(servedURL, contentLength: http.expectedContentLength, limit: maximumBytes))
-            return completionHandler(.cancel)
-        }
-        completionHandler(.allow)
+    /// The error for a status outside 200 to 299; `reason` is the status's usual phrase.
+    public static func badStatus(_ url: URL, statusCode: Int, reason: String) -> LedgerError {
+        LedgerError(.httpStatus, "\(quoted(url.absoluteString)) responded with HTTP status \(statusCode) \(reason): expected 200 to 299")
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let overflow: Bool = lock.withLock {
-            guard body.count + data.count <= maximumBytes else {
-                return true
-            }
-            body.append(contentsOf: data)
-            return false
-        }
-        if overflow {
-            reject(Self.tooLarge(dataTask.currentRequest?.url ?? url, contentLength: nil, limit: maximumBytes))
-            dataTask.cancel()
-        }
-    }
-
-    func urlSession(
-        _ session: URLSession,
-        task: URLSessionTask,
-        willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest,
-        completionHandler: @escaping (URLRequest?) -> Void
-    ) {
-        let from = task.currentRequest?.url ?? url
-        var next = request
-        // NOTE: FoundationNetworking (Swift 6.3.1 on Linux) drops the trailing
-        // slash of a relative Location, so "/keys/" becomes "/keys" and a
-        // server that adds the slash redirects forever. Resolving the header
-        // against the current URL (RFC 3986 section 5.2) keeps the path exact.
-        if let location = response.value(forHTTPHeaderField: "Location"),
-           let resolved = URL(string: location, relativeTo: from)?.absoluteURL {
-            next.url = resolved
-        }
-        let target = next.url
-        let targetScheme = target?.scheme?.lowercased()
-        let allowed = (targetScheme == "https") || (targetScheme == "http" && from.scheme?.lowercased() == "http")
-        guard allowed else {
-            reject(LedgerError(
-                .fetchFailed,
-                "\(quoted(from.absoluteString)) redirected to \(quoted(target?.absoluteString ?? "an invalid URL")), "
-                    + "which is not allowed: only http and https are followed, and never from https to http"
-            ))
-            // Declining the redirect ends the task; cancelling it as well
-            // makes FoundationNetworking trap.
-            return completionHandler(nil)
-        }
-        completionHandler(next)
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        lock.withLock { transportError = error }
-        finished.signal()
-    }
-
-    /// Returns the response, or throws the first rejection or transport error.
-    func result(timeout: TimeInterval) throws -> JWKSFetcher.Response {
-        let (body, response, rejection, transportError) = lock.withLock {
-            (self.body, self.response, self.rejection, self.transportError)
-        }
-        if let rejection {
-            throw rejection
-        }
-        if let transportError {
-            throw translate(transportError, timeout: timeout)
-        }
-        guard let response else {
-            throw LedgerError(.fetchFailed, "\(quoted(url.absoluteString)) closed the connection without a response")
-        }
-        return JWKSFetcher.Response(
-            body: body,
-            statusCode: response.statusCode,
-            finalURL: response.url ?? url,
-            bodySHA256: Digest.sha256(body)
+    /// The error for a redirect to a URL that may not be followed.
+    public static func redirectNotAllowed(from: URL, to target: URL?) -> LedgerError {
+        LedgerError(
+            .fetchFailed,
+            "\(quoted(from.absoluteString)) redirected to \(quoted(target?.absoluteString ?? "an invalid URL")), "
+                + "which is not allowed: only http and https are followed, and never from https to http"
         )
     }
 
-    /// Records the first reason to stop; later ones follow from it.
-    private func reject(_ error: LedgerError) {
-        lock.withLock {
-            if rejection == nil {
-                rejection = error
-            }
-        }
+    /// The error for a host that cannot be reached.
+    public static func cannotConnect(_ url: URL) -> LedgerError {
+        LedgerError(.fetchFailed, "cannot connect to \(quoted(url.absoluteString)): check the URL and that the server is running and reachable")
     }
 
-    private func translate(_ error: any Error, timeout: TimeInterval) -> LedgerError {
-        let target = quoted(url.absoluteString)
-        guard let urlError = error as? URLError else {
-            return LedgerError(.fetchFailed, "fetching \(target) failed: \(error.localizedDescription)")
-        }
-        switch urlError.code {
-        case .timedOut:
-            return JWKSFetcher.timedOut(url, after: timeout)
-        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .networkConnectionLost, .notConnectedToInternet:
-            return LedgerError(.fetchFailed, "cannot connect to \(target): check the URL and that the server is running and reachable")
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            return LedgerError(.fetchFailed, "the TLS connection to \(target) failed: \(urlError.localizedDescription)")
-        default:
-            return LedgerError(.fetchFailed, "fetching \(target) failed: \(urlError.localizedDescription)")
-        }
+    /// The error for a TLS connection that failed; `detail` says why.
+    public static func tlsFailed(_ url: URL, detail: String) -> LedgerError {
+        LedgerError(.fetchFailed, "the TLS connection to \(quoted(url.absoluteString)) failed: \(detail)")
     }
 
-    private static func tooLarge(_ url: URL, contentLength: Int64?, limit: Int) -> LedgerError {
+    /// The error for any other failed fetch; `detail` says why.
+    public static func failed(_ url: URL, detail: String) -> LedgerError {
+        LedgerError(.fetchFailed, "fetching \(quoted(url.absoluteString)) failed: \(detail)")
+    }
+
+    /// The error for a connection closed before any response.
+    public static func noResponse(_ url: URL) -> LedgerError {
+        LedgerError(.fetchFailed, "\(quoted(url.absoluteString)) closed the connection without a response")
+    }
+
+    /// The error for a body over ``maximumBodyBytes``.
+    public static func tooLarge(_ url: URL, contentLength: Int64?) -> LedgerError {
         let declared = contentLength.map { " (Content-Length \($0))" } ?? ""
         return LedgerError(
             .responseTooLarge,
-            "\(quoted(url.absoluteString)) sent a body larger than the limit of \(limit) bytes\(declared): a JWK Set is expected to be far smaller"
+            "\(quoted(url.absoluteString)) sent a body larger than the limit of \(maximumBodyBytes) bytes\(declared): a JWK Set is expected to be far smaller"
         )
+    }
+}
+
+/// Performs the HTTP GET of a ``JWKSFetcher``.
+public protocol JWKSTransport: Sendable {
+    /// Downloads `url` with an `Accept` header for JWK Sets, following the
+    /// redirects that ``JWKSFetcher`` allows.
+    ///
+    /// - Returns: The response, whose status is from 200 to 299.
+    /// - Throws: ``LedgerError`` with the codes that ``JWKSFetcher/fetch(_:)`` lists.
+    func download(_ url: URL, timeout: TimeInterval, maximumBytes: Int) throws -> JWKSDownload
+}
+
+/// A successful response from a ``JWKSTransport``.
+public struct JWKSDownload: Sendable {
+    /// The body exactly as served.
+    public let body: [UInt8]
+    /// The HTTP status code, from 200 to 299.
+    public let statusCode: Int
+    /// The URL that served the body, after any redirects.
+    public let finalURL: URL
+
+    public init(body: [UInt8], statusCode: Int, finalURL: URL) {
+        self.body = body
+        self.statusCode = statusCode
+        self.finalURL = finalURL
     }
 }

@@ -61,15 +61,17 @@ extension JWKSObservation {
     /// Fetches the JWKS at `url`, turning a failed fetch into an observation
     /// that records the error, so the failed check can be recorded too.
     ///
-    /// - Throws: `LedgerError` only for a URL that is not http or https.
-    public static func fetch(_ url: String, timeout: Double = 10) throws -> JWKSObservation {
+    /// - Throws: `LedgerError` for a URL that is not http or https, and when
+    ///   the fetcher's transport itself cannot run (`fetchHelperFailed`),
+    ///   which says nothing about the endpoint.
+    public static func fetch(_ url: String, with fetcher: JWKSFetcher) throws -> JWKSObservation {
         guard let parsed = URL(string: url) else {
             throw LedgerError(.invalidInput, "the JWKS URL \(quoted(url)) is not valid: use an http:// or https:// URL")
         }
         do {
-            let response = try JWKSFetcher(timeout: timeout).fetch(parsed)
+            let response = try fetcher.fetch(parsed)
             return JWKSObservation(source: .url(url), body: response.body)
-        } catch let error as LedgerError where error.code != .invalidInput {
+        } catch let error as LedgerError where error.code != .invalidInput && error.code != .fetchHelperFailed {
             return JWKSObservation(source: .url(url), error: error.message)
         }
     }

@@ -19,7 +19,9 @@ enum DemoCommand: Command {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let path = arguments.value("dir") ?? "keyledger-demo"
         let directory = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
-        let demo = RotationDemo(directory: directory) { Terminal.message("• " + $0) }
+        let demo = RotationDemo(directory: directory, transport: FetchHelperTransport.besideRunningExecutable()) {
+            Terminal.message("• " + $0)
+        }
         let outcome = try demo.run()
         Terminal.output("")
         Terminal.output("ledger:        \(outcome.ledgerPath)")

@@ -54,7 +54,8 @@ enum JWKSCheckCommand: Command {
         switch source {
         case "url":
             let timeout = try arguments.integer("timeout", in: 1...300) ?? 10
-            observation = try JWKSObservation.fetch(try arguments.required("url"), timeout: Double(timeout))
+            let fetcher = JWKSFetcher(timeout: Double(timeout), transport: FetchHelperTransport.besideRunningExecutable())
+            observation = try JWKSObservation.fetch(try arguments.required("url"), with: fetcher)
         default:
             observation = try JWKSObservation.read(file: try arguments.required("file"))
         }

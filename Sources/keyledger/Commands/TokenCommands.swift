@@ -193,7 +193,7 @@ enum TokenVerifyCommand: Command {
         guard let url = URL(string: text) else {
             throw UsageError("--jwks-url \"\(text)\" is not a URL: give an http:// or https:// URL")
         }
-        return try JWKSFetcher(timeout: TimeInterval(timeout)).fetch(url)
+        return try JWKSFetcher(timeout: TimeInterval(timeout), transport: FetchHelperTransport.besideRunningExecutable()).fetch(url)
     }
 
     private static func parseKeySet(_ bytes: [UInt8], source: String) throws -> JWKS {

@@ -1,28 +1,13 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The `keyledger` executable that SwiftPM built next to the test bundle.
 enum KeyledgerExecutable {
     /// Locates the binary: the test target depends on the executable, so
-    /// SwiftPM builds it into the directory that contains the `.xctest` bundle.
-    ///
-    /// On Linux the bundle is an executable file and `Bundle.main` is that
-    /// directory; on macOS the bundle is a directory inside it.
+    /// SwiftPM builds it beside the test bundle.
     static func url() throws -> URL {
-        var directories = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        for bundle in Bundle.allBundles where bundle.bundleURL.pathExtension == "xctest" {
-            directories.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        for directory in directories {
-            let candidate = directory.appendingPathComponent("keyledger")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate.path) {
-                return candidate
-            }
-        }
-        let searched = directories.map(\.path).joined(separator: ", ")
-        throw ProgramError("the keyledger executable was not found in \(searched): build it with `swift build` before running these tests")
+        try BuiltProgram.url(named: "keyledger")
     }
 }
 
