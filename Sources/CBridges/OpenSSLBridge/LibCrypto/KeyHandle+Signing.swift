@@ -118,9 +118,25 @@ extension KeyHandle {
         }
     }
 
-    /// Sets RSASSA-PSS padding on the context that `EVP_DigestSignInit` or
-    /// `EVP_DigestVerifyInit` made. PKCS #1 v1.5 is the RSA default, and the
-    /// other schemes have no padding to set.
+    /// Initializes `context` for verifying signatures over digests made with
+    /// `scheme`'s hash, with `EVP_PKEY_verify`, for ``SignatureVerifier``.
+    /// `scheme` must have a hash, so it is not Ed25519.
+    func prepareDigestVerification(_ context: KeyContext, scheme: SignatureScheme) throws {
+        guard let digest = scheme.digest else {
+            throw CryptoError(.internalError, "\(scheme) hashes the message itself, so it cannot verify a digest")
+        }
+        try context.withUnsafePointer { context in
+            try LibCrypto.check(EVP_PKEY_verify_init(context), .internalError,
+                                "EVP_PKEY_verify_init failed for \(scheme) with a \(spec) key")
+            try LibCrypto.check(EVP_PKEY_CTX_set_signature_md(context, digest.messageDigest.pointer), .internalError,
+                                "EVP_PKEY_CTX_set_signature_md failed for \(scheme) with a \(spec) key")
+            try configurePadding(context, scheme: scheme, failureCode: .internalError)
+        }
+    }
+
+    /// Sets RSASSA-PSS padding on the context that `EVP_DigestSignInit`,
+    /// `EVP_DigestVerifyInit` or `EVP_PKEY_verify_init` made. PKCS #1 v1.5 is
+    /// the RSA default, and the other schemes have no padding to set.
     private func configurePadding(
         _ keyContext: OpaquePointer?,
         scheme: SignatureScheme,
