@@ -30,7 +30,7 @@ enum DecodedEntry {
 
 /// Buffers that one worker reuses from row to row.
 struct DecodingBuffers {
-    var hashInput: [UInt8] = []
+    let entryDigest = ReusableDigest(.sha256)
     var members: [CanonicalObjectReader.Member] = []
     var bodyMembers: [CanonicalObjectReader.Member] = []
 }
@@ -38,6 +38,18 @@ struct DecodingBuffers {
 struct SignatureBuffers {
     var signature: [UInt8] = []
     var signingInput: [UInt8] = []
+    /// The verifier of the signer whose signature this worker checked last.
+    private var lastVerifier: (signer: ChainVerifier.Signer, verifier: SignatureVerifier)?
+
+    /// Returns a verifier for `signer`'s key and scheme, reused while the signer stays the same.
+    mutating func verifier(for signer: ChainVerifier.Signer) -> SignatureVerifier {
+        if let lastVerifier, lastVerifier.signer === signer {
+            return lastVerifier.verifier
+        }
+        let verifier = SignatureVerifier(publicKey: signer.publicKey, scheme: signer.scheme)
+        lastVerifier = (signer, verifier)
+        return verifier
+    }
 }
 
 extension ChainVerifier {
@@ -148,11 +160,11 @@ extension ChainVerifier {
         else { return nil }
         let sequence = batch.value(row, .sequence).number
 
-        buffers.hashInput.removeAll(keepingCapacity: true)
-        buffers.hashInput.append(contentsOf: EntryHash.domainTag)
-        buffers.hashInput.append(contentsOf: bytes[previousHash])
-        buffers.hashInput.append(contentsOf: bytes[canonical])
-        guard bytes[storedHash].equals(Digest.sha256(buffers.hashInput)) else { return nil }
+        // The entry hash over the domain tag, the previous hash and the canonical bytes (EntryHash.compute).
+        buffers.entryDigest.update(EntryHash.domainTag)
+        buffers.entryDigest.update(UnsafeRawBufferPointer(rebasing: bytes[previousHash]))
+        buffers.entryDigest.update(UnsafeRawBufferPointer(rebasing: bytes[canonical]))
+        guard bytes[storedHash].equals(buffers.entryDigest.finalize()) else { return nil }
 
         guard CanonicalObjectReader.readMembers(of: bytes, in: canonical, into: &buffers.members),
               buffers.members.count == contentMemberNames.count,
@@ -255,7 +267,7 @@ extension ChainVerifier {
             // The signing input is the encoded header, one ".", and the encoded payload.
             buffers.signingInput.append(contentsOf: prefix.dropLast())
             Base64URL.encode(UnsafeRawBufferPointer(rebasing: bytes[hashRange]), appendingTo: &buffers.signingInput)
-            return item.signer.publicKey.verify(signature: buffers.signature, for: buffers.signingInput, scheme: item.signer.scheme)
+            return buffers.verifier(for: item.signer).verify(signature: buffers.signature, for: buffers.signingInput)
         }
     }
 }
