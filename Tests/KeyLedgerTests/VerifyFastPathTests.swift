@@ -322,10 +322,10 @@ final class VerifyFastPathTests: XCTestCase {
 
     // MARK: - The tree audit alongside the chain
 
-    /// Outside a read transaction `Ledger.verify` audits the Merkle tree on a
-    /// second connection while it checks the chain. Inside one it audits the
-    /// tree afterwards on the same connection. Both must give the same result.
-    func testConcurrentTreeAuditMatchesAuditAfterChain() throws {
+    /// Outside a read transaction `Ledger.verify` begins one for the chain
+    /// and the tree audit. Inside a caller's it uses that one. Both must give
+    /// the same result.
+    func testTreeAuditInAndOutsideTransactionAgree() throws {
         let cases: [(name: String, sql: String?)] = [
             ("untouched", nil),
             ("edited tree row", "UPDATE merkle_tree SET hash = zeroblob(32) WHERE position = 3"),

@@ -30,6 +30,23 @@ extension MerkleTree {
         return Digest.sha256(message)
     }
 
+    /// Computes ``leafHash(leafInput:)`` in `digest`, a context that the
+    /// caller reuses from hash to hash.
+    static func leafHash(leafInput: UnsafeRawBufferPointer, using digest: ReusableDigest) -> [UInt8] {
+        withUnsafeBytes(of: UInt8(0x00)) { digest.update($0) }
+        digest.update(leafInput)
+        return digest.finalize()
+    }
+
+    /// Computes ``interiorHash(left:right:)`` in `digest`, a context that the
+    /// caller reuses from hash to hash.
+    static func interiorHash(left: [UInt8], right: [UInt8], using digest: ReusableDigest) -> [UInt8] {
+        withUnsafeBytes(of: UInt8(0x01)) { digest.update($0) }
+        digest.update(left)
+        digest.update(right)
+        return digest.finalize()
+    }
+
     /// Returns the largest power of two strictly smaller than `count`, the
     /// split point k of RFC 9162 section 2.1.1. `count` must be at least 2.
     static func splitPoint(_ count: Int) -> Int {

@@ -32,14 +32,23 @@ extension Ledger {
     /// Recomputes every hash and signature from the genesis entry on, following signer handovers.
     ///
     /// Reads the ledger in batches of `options.batchSize` entries, so memory
-    /// does not grow with the ledger. Stops at the first failure.
+    /// does not grow with the ledger. Stops at the first failure. When the
+    /// chain is valid, compares the stored Merkle tree with the entry hashes
+    /// that the chain check read, in the same read transaction.
     /// - Returns: the result; integrity failures are in `failure`, not thrown.
     /// - Throws: `LedgerError` only when the ledger cannot be read at all.
     public func verify(_ options: VerifyOptions = VerifyOptions(), progress: ProgressHandler? = nil) throws -> VerificationResult {
+        // The Merkle tree's rows must come from the entries' snapshot, so
+        // verification begins one read transaction unless the caller has begun one.
+        if connection.isAutocommit {
+            return try withReadTransaction { try verifyInTransaction(options, progress: progress) }
+        }
+        return try verifyInTransaction(options, progress: progress)
+    }
+
+    private func verifyInTransaction(_ options: VerifyOptions, progress: ProgressHandler?) throws -> VerificationResult {
         var verifier = ChainVerifier(ledgerID: ledgerID, options: options)
-        // Inside a caller's read transaction the tree must be read from the
-        // same snapshot, so it is checked after the chain on this connection.
-        let treeAudit = connection.isAutocommit ? ConcurrentTreeAudit.start(path: path) : nil
+        var treeAudit = ChainFedTreeAudit(ledger: self)
         let total = try storage(path) { try connection.query("SELECT count(*) FROM entries").first?.int(0) ?? 0 }
         try storage(path) {
             let statement = try connection.prepare("SELECT \(Self.entryColumns) FROM entries ORDER BY seq")
@@ -56,6 +65,9 @@ extension Ledger {
                 }
                 moreRows = batch.rowCount == options.batchSize
                 let checked = batch.rowCount == 0 ? nil : verifier.checkStructure(batch)
+                if let checked {
+                    treeAudit.add(checked)
+                }
                 if let previous = inFlight {
                     inFlight = nil
                     processed += verifier.complete(previous)
@@ -73,11 +85,7 @@ extension Ledger {
         }
         verifier.finish()
         var result = verifier.result
-        if let treeAudit {
-            try treeAudit.record(in: &result)
-        } else {
-            try checkMerkleTree(&result)
-        }
+        try treeAudit.record(in: &result)
         return result
     }
 }
@@ -176,6 +184,16 @@ struct ChainVerifier {
             case .raw(let batch): batch.storedRow(index)
             case .stored(let rows): rows[index]
             }
+        }
+
+        /// Calls `body` with row `index`'s stored entry hash as the general
+        /// path reads it, which for a row whose structure was checked equals
+        /// the hash recomputed from its content.
+        func withEntryHash<Result>(_ index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+            if case .raw(let batch) = self, let range = batch.bytes(index, .hash, ifStoredAs: .blob) {
+                return try batch.bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            }
+            return try (storedRow(index).hash ?? []).withUnsafeBytes(body)
         }
     }
 
