@@ -21,21 +21,22 @@ public enum KeyFile {
         // The mode that matters is the key's own, so a symbolic link (as in a Kubernetes
         // secret volume) is followed: the link itself always has mode 777 on Linux.
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: target)
-        } catch {
+        // lstat, not FileManager.attributesOfItem, which also looks up the
+        // owner's user and group names through NSS on every call.
+        var information = stat()
+        guard lstat(target, &information) == 0 else {
             throw LedgerError(.unreadableKey, "cannot read the key file \(quoted(path)): it does not exist or is not accessible")
         }
-        switch attributes[.type] as? FileAttributeType {
-        case .typeRegular?:
+        switch information.st_mode & S_IFMT {
+        case S_IFREG:
             break
-        case .typeSymbolicLink?:
+        case S_IFLNK:
             throw LedgerError(.unreadableKey, "cannot read the key file \(quoted(path)): it is a symbolic link to a file that does not exist")
         default:
             throw LedgerError(.unreadableKey, "the key file \(quoted(path)) is not a regular file: give the path of a PEM private key file")
         }
-        if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
+        let mode = Int(information.st_mode & 0o7777)
+        if mode & 0o077 != 0 {
             throw LedgerError(.insecureKeyFile,
                 "the key file \(quoted(path)) has mode \(String(mode, radix: 8)), which lets group or others read it: run `chmod 600 \(path)`")
         }
