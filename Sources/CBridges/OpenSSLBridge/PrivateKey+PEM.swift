@@ -52,6 +52,7 @@ extension PrivateKey {
             block.text,
             selection: .privateKey,
             passphrase: isEncrypted ? passphrase.map { Array($0.utf8) } : nil,
+            keyType: KeyHandle.DecoderKeyType.of(pemBlock: block.text, label: block.label),
             failureCode: failureCode,
             failureReason: failureReason
         )

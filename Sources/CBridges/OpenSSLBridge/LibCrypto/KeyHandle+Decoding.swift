@@ -22,12 +22,36 @@ extension KeyHandle {
     ///   - pem: One PEM block, from its BEGIN line to its END line.
     ///   - selection: Whether the block must hold a private key or a public key.
     ///   - passphrase: The passphrase for an encrypted block, or `nil`.
+    ///   - keyType: The key type the block is expected to hold, or `nil` for any.
+    ///     When a hinted decode fails, the block is decoded again without it.
     ///   - failureCode: The error code to throw when decoding fails.
     ///   - failureReason: The reason to throw when decoding fails. It must not quote the PEM text.
     static func decodePEM(
         _ pem: String,
         selection: DecodingSelection,
         passphrase: [UInt8]?,
+        keyType: DecoderKeyType? = nil,
+        failureCode: CryptoError.Code,
+        failureReason: String
+    ) throws -> KeyHandle {
+        if let keyType, let handle = try? decodePEMOnce(
+            pem, selection: selection, passphrase: passphrase, keyType: keyType,
+            failureCode: failureCode, failureReason: failureReason
+        ) {
+            return handle
+        }
+        LibCrypto.clearErrorQueue()
+        return try decodePEMOnce(
+            pem, selection: selection, passphrase: passphrase, keyType: nil,
+            failureCode: failureCode, failureReason: failureReason
+        )
+    }
+
+    private static func decodePEMOnce(
+        _ pem: String,
+        selection: DecodingSelection,
+        passphrase: [UInt8]?,
+        keyType: DecoderKeyType?,
         failureCode: CryptoError.Code,
         failureReason: String
     ) throws -> KeyHandle {
@@ -39,7 +63,7 @@ extension KeyHandle {
 
         let context = try LibCrypto.unwrap(
             OSSL_DECODER_CTX_new_for_pkey(
-                decodedKey, PersistentCString.pemInputType.pointer, nil, nil, selection.value, nil, nil
+                decodedKey, PersistentCString.pemInputType.pointer, nil, keyType?.name.pointer, selection.value, nil, nil
             ),
             .internalError,
             "OSSL_DECODER_CTX_new_for_pkey failed"

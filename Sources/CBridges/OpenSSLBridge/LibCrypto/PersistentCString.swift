@@ -26,4 +26,10 @@ struct PersistentCString: @unchecked Sendable {
 
     /// The decoder input type for PEM text.
     static let pemInputType = PersistentCString("PEM")
+
+    /// Key type names for a decoder (see ``KeyHandle/DecoderKeyType``).
+    static let rsaKeyType = PersistentCString("RSA")
+    static let rsaPSSKeyType = PersistentCString("RSA-PSS")
+    static let ecKeyType = PersistentCString("EC")
+    static let ed25519KeyType = PersistentCString("ED25519")
 }
