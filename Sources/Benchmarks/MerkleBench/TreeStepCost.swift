@@ -17,7 +17,8 @@ import SQLiteBridge
 ///    inserts into the tree copy one entry row shaped like the last entry,
 ///    then runs the library's own tree step for it
 ///    (`MerkleTreeUpkeep.appendEntry`, the code `Ledger.append` runs, with
-///    the connection's statement cache as the library uses it).
+///    the connection's statement cache and the right edge kept between
+///    appends as a `Ledger` keeps them).
 /// 3. `tree_transaction` minus `control_transaction`: the whole-transaction
 ///    time of those transactions minus that of control transactions that
 ///    insert the same row into the control copy and leave its tree alone.
@@ -59,6 +60,7 @@ enum TreeStepCost {
         var controlSeconds: [Double] = []
         var treeTransactionSeconds: [Double] = []
         var treeWorkSeconds: [Double] = []
+        let upkeep = MerkleTreeUpkeep(connection: treeCopy.connection)
         for _ in 0..<appends {
             let (_, control) = try timed {
                 try controlCopy.connection.transaction(.immediate) { _ = try controlCopy.insertEntry() }
@@ -71,8 +73,8 @@ enum TreeStepCost {
                     let previousHash = treeCopy.lastEntryHash
                     let entryHash = try treeCopy.insertEntry()
                     let start = monotonicSeconds()
-                    try MerkleTreeUpkeep.appendEntry(sequence: treeCopy.sequence, entryHash: entryHash,
-                                                     previousEntryHash: previousHash, connection: treeCopy.connection)
+                    try upkeep.appendEntry(sequence: treeCopy.sequence, entryHash: entryHash,
+                                           previousEntryHash: previousHash)
                     work = monotonicSeconds() - start
                 }
             }

@@ -104,6 +104,15 @@ public final class Statement {
         while try step() != nil {}
     }
 
+    /// Resets the statement, so it holds no read snapshot or lock, and keeps
+    /// its bound values. For a statement that its caller keeps between uses.
+    ///
+    /// The result code of `sqlite3_reset` repeats the error of the last step,
+    /// which `step()` or `advance()` has already thrown, so it is not checked here.
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
     /// Resets the statement and clears its parameters, so it holds no read
     /// snapshot, lock or bound value.
     ///

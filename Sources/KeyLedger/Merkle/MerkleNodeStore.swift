@@ -1,3 +1,4 @@
+import OpenSSLBridge
 import SQLiteBridge
 
 /// Reads and writes the Merkle tree's nodes: interior nodes are rows of
@@ -72,9 +73,49 @@ final class MerkleNodeStore {
     /// The `merkle_tree` rows written through this store, counted for tests and measurements.
     private(set) var writeCount = 0
 
-    init(connection: Connection, leafSource: LeafSource = .entries) {
+    /// The state that appends through one `Ledger` share, whose digest
+    /// context and statements this store uses when it has one.
+    let appendState: MerkleTree.AppendState?
+    /// The SHA-256 context for the leaf and interior hashes this store computes.
+    private(set) lazy var digest: ReusableDigest = appendState?.digest ?? ReusableDigest(.sha256)
+
+    init(connection: Connection, leafSource: LeafSource = .entries, appendState: MerkleTree.AppendState? = nil) {
+        precondition(appendState == nil || appendState?.connection === connection,
+                     "a Merkle tree's append state must belong to the tree's connection")
         self.connection = connection
         self.leafSource = leafSource
+        self.appendState = appendState
+    }
+
+    static let insertSQL = "INSERT INTO merkle_tree (position, hash) VALUES (?, ?)"
+    static let rowCountSQL = "SELECT max(position) FROM merkle_tree"
+
+    /// Computes the leaf hash SHA-256(0x00 || leafInput), as ``MerkleTree/leafHash(leafInput:)`` does.
+    func leafHash(leafInput: [UInt8]) -> [UInt8] {
+        leafInput.withUnsafeBytes { MerkleTree.leafHash(leafInput: $0, using: digest) }
+    }
+
+    /// Computes the leaf hash of the leaf input in `bytes`.
+    func leafHash(leafInput bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        MerkleTree.leafHash(leafInput: bytes, using: digest)
+    }
+
+    /// Computes the interior hash SHA-256(0x01 || left || right), as ``MerkleTree/interiorHash(left:right:)`` does.
+    func interiorHash(left: [UInt8], right: [UInt8]) -> [UInt8] {
+        MerkleTree.interiorHash(left: left, right: right, using: digest)
+    }
+
+    /// Runs `body` with `ownStatement` from the append state when this store
+    /// has one, or else with the connection's cached statement for `sql`.
+    /// Either way the statement is reset before this returns.
+    private func withAppendStatement<Result>(_ sql: String, _ ownStatement: (MerkleTree.AppendState) throws -> Statement,
+                                             _ body: (Statement) throws -> Result) throws -> Result {
+        guard let appendState else {
+            return try withStatement(sql, body)
+        }
+        let statement = try ownStatement(appendState)
+        defer { statement.reset() }
+        return try body(statement)
     }
 
     private func withStatement<Result>(_ sql: String, _ body: (Statement) throws -> Result) throws -> Result {
@@ -110,10 +151,14 @@ final class MerkleNodeStore {
 
     /// Returns the cached hash of the subtree over `leaves`, if any.
     func cachedSubtreeHash(_ leaves: Range<Int>) -> [UInt8]? {
-        if leaves.count >= 1 << Self.cachedLevel, leaves.count.nonzeroBitCount == 1 {
-            return upperNodeCache[MerkleNode(level: leaves.count.trailingZeroBitCount, index: leaves.lowerBound >> leaves.count.trailingZeroBitCount).position]
+        let count = leaves.count
+        if count.nonzeroBitCount == 1 {
+            // A perfect subtree is a node, cached only from the cached level up.
+            let level = count.trailingZeroBitCount
+            guard level >= Self.cachedLevel, !upperNodeCache.isEmpty else { return nil }
+            return upperNodeCache[MerkleNode(level: level, index: leaves.lowerBound >> level).position]
         }
-        return edgeSubtreeCache[leaves]
+        return edgeSubtreeCache.isEmpty ? nil : edgeSubtreeCache[leaves]
     }
 
     /// Caches the hash of a subtree that is not perfect, computed from nodes
@@ -169,13 +214,13 @@ final class MerkleNodeStore {
 
     /// Returns the number of `merkle_tree` rows, one more than the largest position.
     func interiorNodeCount() throws -> Int {
-        try withStatement("SELECT max(position) FROM merkle_tree") { statement in
+        try withAppendStatement(Self.rowCountSQL, { try $0.readRowCount() }) { statement in
             try statement.bind([])
             var count = 0
-            if let row = try statement.step(), !row.isNull(0) {
-                count = row.int(0) + 1
+            if try statement.advance(), statement.storageClass(0) != .null {
+                count = Int(statement.int64(0)) + 1
             }
-            while try statement.step() != nil {}
+            while try statement.advance() {}
             return count
         }
     }
@@ -195,69 +240,77 @@ final class MerkleNodeStore {
     /// - Throws: `LedgerError.Code.integrity` when a row or leaf input is
     ///   missing, a row is not a 32-byte hash, or an entry hash is not 32 bytes.
     func hashes(of nodes: [MerkleNode]) throws -> [[UInt8]] {
+        var hashes: [[UInt8]?] = Array(repeating: nil, count: nodes.count)
+        // Offsets into `nodes` of the interior nodes and leaves still to read.
         var interiorOffsets: [Int] = []
         var leafOffsets: [Int] = []
+        interiorOffsets.reserveCapacity(nodes.count)
+        leafOffsets.reserveCapacity(2)
         for (offset, node) in nodes.enumerated() {
             if node.isLeaf {
                 leafOffsets.append(offset)
+            } else if node.level >= Self.cachedLevel, !upperNodeCache.isEmpty, let hash = upperNodeCache[node.position] {
+                hashes[offset] = hash
             } else {
                 interiorOffsets.append(offset)
-            }
-        }
-        var hashes: [[UInt8]?] = Array(repeating: nil, count: nodes.count)
-        if !upperNodeCache.isEmpty {
-            interiorOffsets.removeAll { offset in
-                guard nodes[offset].level >= Self.cachedLevel, let hash = upperNodeCache[nodes[offset].position] else { return false }
-                hashes[offset] = hash
-                return true
             }
         }
         // Outside a transaction a read returns committed rows only, and those never change.
         let isCommittedRead = connection.isAutocommit
         var chunkStart = 0
         while chunkStart < max(interiorOffsets.count, leafOffsets.count) {
-            let interiorChunk = Array(interiorOffsets.dropFirst(chunkStart).prefix(Self.maximumListLength))
-            let leafChunk = Array(leafOffsets.dropFirst(chunkStart).prefix(Self.maximumListLength))
+            let interiorChunk = interiorOffsets[min(chunkStart, interiorOffsets.count)..<min(chunkStart + Self.maximumListLength, interiorOffsets.count)]
+            let leafChunk = leafOffsets[min(chunkStart, leafOffsets.count)..<min(chunkStart + Self.maximumListLength, leafOffsets.count)]
             let interiorSlots = Self.slotCount(interiorChunk.count)
-            try readRows(positions: interiorChunk.map { nodes[$0].position },
-                         sequences: leafChunk.map { nodes[$0].index + 1 }) { slot, bytes in
+            try readRows(positions: interiorChunk.lazy.map { nodes[$0].position },
+                         sequences: leafChunk.lazy.map { nodes[$0].index + 1 }) { slot, bytes in
                 if slot < interiorSlots {
-                    let offset = interiorChunk[slot]
+                    let offset = interiorChunk[interiorChunk.startIndex + slot]
                     guard bytes.count == MerkleTree.hashByteCount else {
                         throw LedgerError(.integrity,
                             "the merkle_tree row \(nodes[offset].position) (\(Self.describe(nodes[offset]))) has \(bytes.count) bytes instead of \(MerkleTree.hashByteCount): run `keyledger verify`")
                     }
-                    hashes[offset] = bytes
+                    let hash = Array(bytes)
+                    hashes[offset] = hash
                     if isCommittedRead, nodes[offset].level >= Self.cachedLevel, upperNodeCache.count < Self.cacheCapacity {
-                        upperNodeCache[nodes[offset].position] = bytes
+                        upperNodeCache[nodes[offset].position] = hash
                     }
                 } else {
-                    let offset = leafChunk[slot - interiorSlots]
+                    let offset = leafChunk[leafChunk.startIndex + slot - interiorSlots]
                     guard leafSource == .leafInputTable || bytes.count == MerkleTree.hashByteCount else {
                         throw LedgerError(.integrity, "entry \(nodes[offset].index + 1) has an entry hash that is not 32 bytes: run `keyledger verify`")
                     }
-                    hashes[offset] = MerkleTree.leafHash(leafInput: bytes)
+                    hashes[offset] = leafHash(leafInput: bytes)
                 }
             }
             chunkStart += Self.maximumListLength
         }
         readCount += interiorOffsets.count + leafOffsets.count
-        if let missingOffset = hashes.firstIndex(where: { $0 == nil }) {
-            let missing = nodes[missingOffset]
-            if missing.isLeaf {
-                throw LedgerError(.integrity,
-                    "the ledger has no entry \(missing.index + 1), leaf \(missing.index) of the Merkle tree: entries were removed; run `keyledger verify`")
+        var result: [[UInt8]] = []
+        result.reserveCapacity(nodes.count)
+        for (offset, hash) in hashes.enumerated() {
+            guard let hash else {
+                throw Self.missingNodeError(nodes[offset])
             }
-            throw LedgerError(.integrity,
-                "the merkle_tree row \(missing.position) (\(Self.describe(missing))) is missing: the table is incomplete; run `keyledger verify`")
+            result.append(hash)
         }
-        return hashes.map { $0! }
+        return result
+    }
+
+    private static func missingNodeError(_ missing: MerkleNode) -> LedgerError {
+        if missing.isLeaf {
+            return LedgerError(.integrity,
+                "the ledger has no entry \(missing.index + 1), leaf \(missing.index) of the Merkle tree: entries were removed; run `keyledger verify`")
+        }
+        return LedgerError(.integrity,
+            "the merkle_tree row \(missing.position) (\(describe(missing))) is missing: the table is incomplete; run `keyledger verify`")
     }
 
     /// Runs one statement that looks up the `merkle_tree` rows at
     /// `positions` and the leaf inputs at `sequences`, and calls `body` with
     /// (slot, bytes) for each row found. Slots count the positions from 0,
-    /// then the sequence numbers from `slotCount(positions.count)`.
+    /// then the sequence numbers from `slotCount(positions.count)`. The
+    /// bytes are SQLite's and valid only inside `body`.
     ///
     /// The statement joins a VALUES list of (slot, key) pairs to each table
     /// by primary key, outer loop first, so SQLite seeks each row directly
@@ -265,26 +318,30 @@ final class MerkleNodeStore {
     /// rounded up to a power of two, and unused slots are bound to NULL,
     /// which matches no row, so a few short statement texts serve every
     /// proof and stay in the connection's statement cache.
-    private func readRows(positions: [Int], sequences: [Int], _ body: (_ slot: Int, _ bytes: [UInt8]) throws -> Void) throws {
+    private func readRows(positions: some Collection<Int>, sequences: some Collection<Int>,
+                          _ body: (_ slot: Int, _ bytes: UnsafeRawBufferPointer) throws -> Void) throws {
         let interiorSlots = Self.slotCount(positions.count)
         let leafSlots = Self.slotCount(sequences.count)
         guard interiorSlots + leafSlots > 0 else { return }
         var values: [SQLiteValue] = []
         values.reserveCapacity(interiorSlots + leafSlots)
-        for (list, slots) in [(positions, interiorSlots), (sequences, leafSlots)] {
-            values += list.map { .integer(Int64($0)) }
-            values += repeatElement(.null, count: slots - list.count)
+        for position in positions {
+            values.append(.integer(Int64(position)))
         }
+        values.append(contentsOf: repeatElement(.null, count: interiorSlots - positions.count))
+        for sequence in sequences {
+            values.append(.integer(Int64(sequence)))
+        }
+        values.append(contentsOf: repeatElement(.null, count: leafSlots - sequences.count))
         func readAll(_ statement: Statement) throws {
             try statement.bind(values)
             do {
                 // Columns are read in place rather than copied into a Row.
                 while try statement.advance() {
-                    try body(Int(statement.int64(0)), statement.withBytes(1) { Array($0) })
+                    try statement.withBytes(1) { try body(Int(statement.int64(0)), $0) }
                 }
             } catch {
-                // Binding again resets the statement, so that it keeps no read snapshot open.
-                try? statement.bind(values)
+                statement.reset()
                 throw error
             }
         }
@@ -346,10 +403,10 @@ final class MerkleNodeStore {
     /// - Throws: `LedgerError.Code.integrity` when the row already exists.
     func insert(_ node: MerkleNode, hash: [UInt8]) throws {
         let position = node.position
-        try withStatement("INSERT INTO merkle_tree (position, hash) VALUES (?, ?)") { statement in
+        try withAppendStatement(Self.insertSQL, { try $0.insertNode() }) { statement in
             try statement.bind([.integer(Int64(position)), .blob(hash)])
             do {
-                while try statement.step() != nil {}
+                while try statement.advance() {}
             } catch let error as SQLiteError where error.isConstraintViolation {
                 throw LedgerError(.integrity,
                     "merkle_tree already has row \(position) (\(Self.describe(node))): the tree is ahead of the entries; run `keyledger verify`")

@@ -1,3 +1,4 @@
+import OpenSSLBridge
 import SQLiteBridge
 
 extension MerkleTree {
@@ -38,13 +39,21 @@ extension MerkleTree {
     /// an even i, so half of all single appends write and read nothing. The
     /// new rows of one leaf are consecutive positions at the end of
     /// `merkle_tree`. The left siblings come from the leaves and nodes this
-    /// appender saw, or else from one read of the table and the leaf inputs.
+    /// appender saw, from an ``Edge`` that an earlier appender left, or else
+    /// from one read of the table and the leaf inputs.
     struct NodeAppender {
+        /// The state an appender leaves after its last leaf: enough to append
+        /// the next leaf without reading any sibling.
+        struct Edge {
+            let size: Int
+            fileprivate let latest: LatestNodes
+            fileprivate let previousLeaf: (index: Int, input: [UInt8])?
+        }
+
         let store: MerkleNodeStore
         /// The number of leaves after the appends so far.
         private(set) var size: Int
-        /// The latest node computed at each level, as (index, hash). Level 0 is unused.
-        private var latest: [(index: Int, hash: [UInt8])?] = Array(repeating: nil, count: Int.bitWidth)
+        private var latest = LatestNodes()
         /// The latest leaf input seen, as (leaf index, input), hashed only if a later leaf needs it.
         private var previousLeaf: (index: Int, input: [UInt8])?
         /// Whether the stored rows were checked against `size`, which happens before the first write.
@@ -53,6 +62,20 @@ extension MerkleTree {
         init(store: MerkleNodeStore, size: Int) {
             self.store = store
             self.size = size
+        }
+
+        /// Creates an appender that continues from `edge`. It still checks
+        /// the stored row count before its first write.
+        init(store: MerkleNodeStore, resuming edge: Edge) {
+            self.store = store
+            self.size = edge.size
+            self.latest = edge.latest
+            self.previousLeaf = edge.previousLeaf
+        }
+
+        /// The state after the leaves appended so far.
+        var edge: Edge {
+            Edge(size: size, latest: latest, previousLeaf: previousLeaf)
         }
 
         /// Supplies the input of leaf `size - 1`, so that appending leaf
@@ -73,12 +96,12 @@ extension MerkleTree {
             if completedLevels > 0 {
                 try checkStoredRows()
                 let siblings = try leftSiblings(ofLeaf: index, levels: completedLevels)
-                var hash = MerkleTree.leafHash(leafInput: leafInput)
+                var hash = store.leafHash(leafInput: leafInput)
                 for level in 1...completedLevels {
-                    hash = MerkleTree.interiorHash(left: siblings[level - 1], right: hash)
+                    hash = store.interiorHash(left: siblings[level - 1], right: hash)
                     let node = MerkleNode(level: level, index: index >> level)
                     try store.insert(node, hash: hash)
-                    latest[level] = (node.index, hash)
+                    latest.set(level: level, index: node.index, hash: hash)
                 }
             }
             previousLeaf = (index, leafInput)
@@ -98,15 +121,17 @@ extension MerkleTree {
         /// Returns the left siblings of leaf `index` at levels 0 to `levels - 1`,
         /// the nodes it merges with, reading the ones not at hand with one statement.
         private func leftSiblings(ofLeaf index: Int, levels: Int) throws -> [[UInt8]] {
-            var siblings: [[UInt8]?] = Array(repeating: nil, count: levels)
+            var siblings: [[UInt8]] = []
+            siblings.reserveCapacity(levels)
             var missing: [MerkleNode] = []
             for level in 0..<levels {
                 let sibling = MerkleNode(level: level, index: (index >> level) - 1)
                 if level == 0, let previousLeaf, previousLeaf.index == sibling.index {
-                    siblings[0] = MerkleTree.leafHash(leafInput: previousLeaf.input)
-                } else if level > 0, let written = latest[level], written.index == sibling.index {
-                    siblings[level] = written.hash
+                    siblings.append(store.leafHash(leafInput: previousLeaf.input))
+                } else if level > 0, let hash = latest.hash(level: level, index: sibling.index) {
+                    siblings.append(hash)
                 } else {
+                    siblings.append([])
                     missing.append(sibling)
                 }
             }
@@ -115,7 +140,85 @@ extension MerkleTree {
                     siblings[node.level] = hash
                 }
             }
-            return siblings.map { $0! }
+            return siblings
+        }
+    }
+
+    /// The latest interior node computed at each level, as an index and a hash.
+    ///
+    /// Two arrays that grow to the highest level reached, rather than one
+    /// array of optional tuples, because an array of optional tuples costs
+    /// a generic destroy call per element each time an appender is freed.
+    fileprivate struct LatestNodes {
+        /// Node indices by level, -1 where no node was computed. Level 0 is unused.
+        private var indices: [Int] = []
+        private var hashes: [[UInt8]] = []
+
+        func hash(level: Int, index: Int) -> [UInt8]? {
+            guard level < indices.count, indices[level] == index else { return nil }
+            return hashes[level]
+        }
+
+        mutating func set(level: Int, index: Int, hash: [UInt8]) {
+            while indices.count <= level {
+                indices.append(-1)
+                hashes.append([])
+            }
+            indices[level] = index
+            hashes[level] = hash
+        }
+    }
+
+    /// The state that appends through one ``Ledger`` (or one benchmark
+    /// connection) keep between calls: the right edge of the tree after the
+    /// latest append, a SHA-256 context and the two statements that every
+    /// writing append runs.
+    ///
+    /// An edge is used only when the next append starts right after it and
+    /// the entry before that append has the entry hash that the edge's last
+    /// leaf had. Each entry hash covers the one before it, so a match means
+    /// the ledger still has the entries that the edge was computed from. An
+    /// append by another process, or an append of this one that rolled
+    /// back, leaves a different head, and the appender then reads the
+    /// siblings from the table as without an edge. The stored row count is
+    /// checked before every write either way.
+    final class AppendState {
+        /// The connection that the statements belong to. A tree that uses this state must use it too.
+        let connection: Connection
+        private(set) var edge: NodeAppender.Edge?
+        let digest = ReusableDigest(.sha256)
+        private var insertStatement: Statement?
+        private var rowCountStatement: Statement?
+
+        init(connection: Connection) {
+            self.connection = connection
+        }
+
+        /// Returns the compiled `INSERT INTO merkle_tree` statement, compiling it on first use.
+        func insertNode() throws -> Statement {
+            if let insertStatement { return insertStatement }
+            let statement = try connection.prepare(MerkleNodeStore.insertSQL)
+            insertStatement = statement
+            return statement
+        }
+
+        /// Returns the compiled statement that reads the largest position, compiling it on first use.
+        func readRowCount() throws -> Statement {
+            if let rowCountStatement { return rowCountStatement }
+            let statement = try connection.prepare(MerkleNodeStore.rowCountSQL)
+            rowCountStatement = statement
+            return statement
+        }
+
+        /// Returns the stored edge if it ends at leaf `size - 1` with leaf input `lastLeafInput`.
+        func matchingEdge(size: Int, lastLeafInput: [UInt8]) -> NodeAppender.Edge? {
+            guard let edge, edge.size == size, let last = edge.previousLeaf,
+                  last.index == size - 1, last.input == lastLeafInput else { return nil }
+            return edge
+        }
+
+        func store(_ edge: NodeAppender.Edge?) {
+            self.edge = edge
         }
     }
 }

@@ -26,10 +26,17 @@ extension MerkleTree {
     func append(entryHashes: [[UInt8]], firstSequence: Int64, previousEntryHash: [UInt8]) throws {
         try storage(path) {
             let size = Int(firstSequence) - 1
-            var appender = NodeAppender(store: store, size: size)
-            if size > 0 {
-                appender.setPreviousLeafInput(previousEntryHash)
+            var appender: NodeAppender
+            if let edge = store.appendState?.matchingEdge(size: size, lastLeafInput: previousEntryHash) {
+                appender = NodeAppender(store: store, resuming: edge)
+            } else {
+                appender = NodeAppender(store: store, size: size)
+                if size > 0 {
+                    appender.setPreviousLeafInput(previousEntryHash)
+                }
             }
+            // Until this append succeeds, no edge is known to match the ledger.
+            store.appendState?.store(nil)
             do {
                 for entryHash in entryHashes {
                     guard entryHash.count == MerkleTree.hashByteCount else {
@@ -40,10 +47,12 @@ extension MerkleTree {
             } catch let outOfStep as StoredTreeOutOfStep where outOfStep.storedRows < outOfStep.expectedRows {
                 // Nothing was written yet: the appender checks before its first write.
                 try appendPendingEntries()
+                return
             } catch let outOfStep as StoredTreeOutOfStep {
                 throw LedgerError(.integrity,
                     "merkle_tree has \(outOfStep.storedRows) rows, but the tree of the \(outOfStep.size) entries before entry \(outOfStep.size + 1) has \(outOfStep.expectedRows): the tree is ahead of the entries; run `keyledger verify`")
             }
+            store.appendState?.store(appender.edge)
         }
     }
 

@@ -24,9 +24,12 @@ public struct MerkleTree {
     let store: MerkleNodeStore
 
     /// Creates a tree over the `merkle_tree` table of `connection`, with
-    /// leaf inputs from `leafSource`.
-    init(connection: Connection, leafSource: MerkleNodeStore.LeafSource = .entries) {
-        self.store = MerkleNodeStore(connection: connection, leafSource: leafSource)
+    /// leaf inputs from `leafSource`. Appends continue from the right edge
+    /// in `appendState` when it matches the ledger and leave theirs there.
+    /// `appendState` must belong to `connection`.
+    init(connection: Connection, leafSource: MerkleNodeStore.LeafSource = .entries,
+         appendState: AppendState? = nil) {
+        self.store = MerkleNodeStore(connection: connection, leafSource: leafSource, appendState: appendState)
     }
 
     var path: String { store.connection.path }

@@ -126,7 +126,7 @@ extension Ledger {
         defer { signatures.cancelAndWait() }
         var entries: [Entry] = []
         entries.reserveCapacity(contents.count)
-        let tree = MerkleTree(connection: connection)
+        let tree = MerkleTree(connection: connection, appendState: treeAppendState)
         try connection.withCachedStatement(Self.insertEntrySQL) { insert in
             var linkedHash = head?.hash ?? EntryHash.genesisPreviousHash
             var firstOutsideTree = 0

@@ -15,6 +15,10 @@ public final class Ledger {
     public let ledgerID: String
     let database: LedgerDatabase
     var connection: Connection { database.connection }
+    /// The state of the Merkle tree step kept between this object's appends:
+    /// the right edge, so that the next append reads no sibling node, a
+    /// digest context and two compiled statements.
+    private(set) lazy var treeAppendState = MerkleTree.AppendState(connection: connection)
 
     /// Opens an existing ledger.
     ///
