@@ -64,8 +64,11 @@ extension MerkleTree {
             case cached([UInt8])
             case fold(Range<Int>, partCount: Int)
         }
+        // Room for a typical proof, which visits about 2 log2(n) subtrees. The arrays grow if a proof needs more.
         var needed: [MerkleNode] = []
         var steps: [Step] = []
+        needed.reserveCapacity(2 * Int.bitWidth)
+        steps.reserveCapacity(2 * Int.bitWidth)
         _ = try buildProof { range in
             if let hash = store.cachedSubtreeHash(range) {
                 steps.append(.cached(hash))
@@ -106,6 +109,7 @@ extension MerkleTree {
     static func inclusionPath(leafIndex: Int, treeSize: Int,
                               subtreeHash: (Range<Int>) throws -> [UInt8]) rethrows -> [[UInt8]] {
         var siblings: [[UInt8]] = []
+        siblings.reserveCapacity(Int.bitWidth - treeSize.leadingZeroBitCount)
         var lower = 0
         var upper = treeSize
         while upper - lower > 1 {
@@ -118,7 +122,8 @@ extension MerkleTree {
                 lower = split
             }
         }
-        return siblings.reversed()
+        siblings.reverse()
+        return siblings
     }
 
     /// PROOF(oldSize, D[0:newSize]) with subtree hashes from `subtreeHash`.
@@ -131,6 +136,7 @@ extension MerkleTree {
                                 subtreeHash: (Range<Int>) throws -> [UInt8]) rethrows -> [[UInt8]] {
         guard oldSize > 0, oldSize < newSize else { return [] }
         var proof: [[UInt8]] = []
+        proof.reserveCapacity(Int.bitWidth - newSize.leadingZeroBitCount + 1)
         var lower = 0
         var upper = newSize
         var includesOldRoot = true
@@ -148,6 +154,7 @@ extension MerkleTree {
         if !includesOldRoot {
             proof.append(try subtreeHash(lower..<upper))
         }
-        return proof.reversed()
+        proof.reverse()
+        return proof
     }
 }
