@@ -25,7 +25,10 @@ struct FastEntry {
 enum DecodedEntry {
     case fast(FastEntry)
     /// The fast path did not accept the row, which the general path checks.
-    case general(StoredRow, ChainVerifier.DecodedRow)
+    /// Boxed, so that an array of entries takes 56 bytes per row instead of
+    /// several hundred, and a batch's array stays below 128 KiB, glibc's
+    /// initial threshold for serving an allocation with `mmap`.
+    indirect case general(StoredRow, ChainVerifier.DecodedRow)
 }
 
 /// Buffers that one worker reuses from row to row.

@@ -54,32 +54,43 @@ extension Ledger {
             let statement = try connection.prepare("SELECT \(Self.entryColumns) FROM entries ORDER BY seq")
             try statement.bind([])
             var processed = 0
-            // The signatures of one batch are verified on other threads while
-            // this thread reads the next batch and checks its structure.
-            var inFlight: ChainVerifier.SignatureCheck?
+            // The signatures of up to two batches are queued for the other
+            // threads while this thread reads the next batch and checks its
+            // structure, so the workers have work when one batch ends.
+            var inFlight: [ChainVerifier.SignatureCheck] = []
+            // The storage of completed batches, reused so that memory stays
+            // flat instead of growing with fragments of freed batches.
+            var spareBatches: [RawEntryBatch] = []
             var moreRows = true
             while moreRows {
-                var batch = RawEntryBatch(expectedRows: options.batchSize)
+                var batch = spareBatches.popLast() ?? RawEntryBatch(expectedRows: options.batchSize)
+                batch.removeAllRows()
                 while batch.rowCount < options.batchSize, try statement.advance() {
                     batch.appendCurrentRow(of: statement)
                 }
                 moreRows = batch.rowCount == options.batchSize
-                let checked = batch.rowCount == 0 ? nil : verifier.checkStructure(batch)
-                if let checked {
-                    treeAudit.add(checked)
-                }
-                if let previous = inFlight {
-                    inFlight = nil
-                    processed += verifier.complete(previous)
+                guard batch.rowCount > 0 else { break }
+                let checked = verifier.checkStructure(batch)
+                treeAudit.add(checked)
+                inFlight.append(verifier.startSignatureCheck(checked))
+                if checked.structuralFailure != nil { moreRows = false }
+                if inFlight.count == 2 {
+                    let completed = inFlight.removeFirst()
+                    processed += verifier.complete(completed)
                     progress?(processed, total)
                     guard verifier.result.isValid else { break }
+                    if case .raw(let rows) = completed.batch.rows {
+                        spareBatches.append(rows)
+                    }
                 }
-                guard let checked else { break }
-                inFlight = verifier.startSignatureCheck(checked)
-                if checked.structuralFailure != nil { moreRows = false }
             }
-            if let last = inFlight {
-                processed += verifier.complete(last)
+            for check in inFlight {
+                // After a failure, a later batch's outcome does not count, but its workers are awaited.
+                guard verifier.result.isValid else {
+                    check.wait()
+                    continue
+                }
+                processed += verifier.complete(check)
                 progress?(processed, total)
             }
         }
@@ -229,6 +240,11 @@ struct ChainVerifier {
         let batch: CheckedBatch
         fileprivate let failures: FailureCollector
         fileprivate let group: DispatchGroup
+
+        /// Waits until every signature of the batch is verified, without recording the outcome.
+        func wait() {
+            group.wait()
+        }
     }
 
     /// Checks one batch on the general path: structure in order, then signatures in parallel.
@@ -278,14 +294,21 @@ struct ChainVerifier {
         }
     }
 
-    /// Starts verifying the batch's signatures on other threads and returns without waiting.
+    /// Starts verifying the batch's signatures on the threads of
+    /// ``SignatureWorkers`` and returns without waiting.
     func startSignatureCheck(_ batch: CheckedBatch) -> SignatureCheck {
         let failures = FailureCollector()
         let group = DispatchGroup()
         let pending = batch.pending
         let rows = batch.rows
-        DispatchQueue.global().async(group: group) {
-            Self.verifySignatures(pending, of: rows, into: failures)
+        // One task per chunk, queued in order behind the chunks of a batch
+        // still in flight, so that a worker moves on to this batch as soon
+        // as it runs out of work for the earlier one.
+        for chunk in stride(from: 0, to: pending.count, by: Self.signatureChunkSize) {
+            let range = chunk..<min(pending.count, chunk + Self.signatureChunkSize)
+            SignatureWorkers.shared.enqueue(in: group) {
+                Self.verifySignatures(pending[range], of: rows, into: failures)
+            }
         }
         return SignatureCheck(batch: batch, failures: failures, group: group)
     }
@@ -508,20 +531,19 @@ struct ChainVerifier {
         result.signers[index].lastSigned = sequence
     }
 
-    /// Verifies the signatures on every core, adding each failure to `failures`.
-    private static func verifySignatures(_ pending: [PendingSignature], of rows: BatchRows, into failures: FailureCollector) {
-        let chunkSize = 64
-        let chunkCount = (pending.count + chunkSize - 1) / chunkSize
-        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-            var buffers = SignatureBuffers()
-            for item in pending[chunk * chunkSize..<min(pending.count, (chunk + 1) * chunkSize)] {
-                if case .raw(let batch) = rows, Self.hasValidDetachedSignature(item, in: batch, buffers: &buffers) {
-                    continue
-                }
-                let row = rows.storedRow(item.row)
-                if let failure = Self.verifySignature(item, hash: row.hash!, signature: row.signature ?? "") {
-                    failures.add(failure)
-                }
+    /// The number of signatures that one worker task verifies.
+    private static let signatureChunkSize = 64
+
+    /// Verifies the signatures of one chunk, adding each failure to `failures`.
+    private static func verifySignatures(_ pending: ArraySlice<PendingSignature>, of rows: BatchRows, into failures: FailureCollector) {
+        var buffers = SignatureBuffers()
+        for item in pending {
+            if case .raw(let batch) = rows, Self.hasValidDetachedSignature(item, in: batch, buffers: &buffers) {
+                continue
+            }
+            let row = rows.storedRow(item.row)
+            if let failure = Self.verifySignature(item, hash: row.hash!, signature: row.signature ?? "") {
+                failures.add(failure)
             }
         }
     }
