@@ -30,9 +30,9 @@ struct URLSessionJWKSTransport: JWKSTransport {
         defer { session.invalidateAndCancel() }
         let task = session.dataTask(with: request)
         task.resume()
-        // The session's own timeouts end the task; the extra seconds only
-        // guard against a completion that never arrives.
-        if download.finished.wait(timeout: .now() + timeout + 5) == .timedOut {
+        // The session's resource timeout does not end a body that keeps
+        // arriving slowly, so the whole fetch is timed here as well.
+        if download.finished.wait(timeout: .now() + timeout) == .timedOut {
             task.cancel()
             throw JWKSFetcher.timedOut(url, after: timeout)
         }
@@ -79,7 +79,7 @@ private final class Download: NSObject, URLSessionDataDelegate, @unchecked Senda
             return completionHandler(.cancel)
         }
         if http.expectedContentLength > Int64(maximumBytes) {
-            reject(JWKSFetcher.tooLarge(servedURL, contentLength: http.expectedContentLength))
+            reject(JWKSFetcher.tooLarge(servedURL, contentLength: http.expectedContentLength, limit: maximumBytes))
             return completionHandler(.cancel)
         }
         completionHandler(.allow)
@@ -94,7 +94,7 @@ private final class Download: NSObject, URLSessionDataDelegate, @unchecked Senda
             return false
         }
         if overflow {
-            reject(JWKSFetcher.tooLarge(dataTask.currentRequest?.url ?? url, contentLength: nil))
+            reject(JWKSFetcher.tooLarge(dataTask.currentRequest?.url ?? url, contentLength: nil, limit: maximumBytes))
             dataTask.cancel()
         }
     }
@@ -126,6 +126,26 @@ private final class Download: NSObject, URLSessionDataDelegate, @unchecked Senda
             return completionHandler(nil)
         }
         completionHandler(next)
+    }
+
+    /// Answers an authentication challenge, such as a 401 response with
+    /// `WWW-Authenticate: Basic`, with no credentials. The fetch then ends
+    /// with that response's status instead of waiting for credentials that
+    /// never come.
+    func urlSession(
+        _ session: URLSession,
+        task: URLSessionTask,
+        didReceive challenge: URLAuthenticationChallenge,
+        completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+    ) {
+        let httpMethods = [
+            NSURLAuthenticationMethodDefault, NSURLAuthenticationMethodHTTPBasic, NSURLAuthenticationMethodHTTPDigest,
+            NSURLAuthenticationMethodNTLM, NSURLAuthenticationMethodNegotiate,
+        ]
+        guard httpMethods.contains(challenge.protectionSpace.authenticationMethod) else {
+            return completionHandler(.performDefaultHandling, nil)
+        }
+        completionHandler(.rejectProtectionSpace, nil)
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {

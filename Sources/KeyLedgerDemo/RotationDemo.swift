@@ -45,6 +45,8 @@ public struct RotationDemo {
     ///
     /// - Throws: `LedgerError` when `directory` exists and is not empty, or when any step fails.
     public func run() throws -> Outcome {
+        // Before anything is written, so that a missing fetch program leaves no half-made demo.
+        try transport.checkReady()
         try prepareDirectory()
         let keysDirectory = directory.appendingPathComponent("keys")
         try FileManager.default.createDirectory(at: keysDirectory, withIntermediateDirectories: true)

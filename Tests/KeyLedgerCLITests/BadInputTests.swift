@@ -57,7 +57,7 @@ final class BadInputTests: CLITestCase {
             RejectedCommand(name: "unknown kind",
                             arguments: ["append", "--ledger", ledger, "--signing-key", key, "--kind", "key_rotated",
                                         "--actor", "alice@example.com"],
-                            messageParts: [#"unknown event kind "key_rotated""#, "use one of", "x-deploy"]),
+                            messageParts: [#"unknown event kind "key_rotated""#, "takes \"note\" or a custom kind", "x-deploy", "have their own commands"]),
             RejectedCommand(name: "kind reserved for the ledger",
                             arguments: ["append", "--ledger", ledger, "--signing-key", key, "--kind", "signing_key_rotated",
                                         "--actor", "alice@example.com"],

@@ -65,15 +65,17 @@ enum TokenLoopback {
 }
 
 /// A Python HTTP server on 127.0.0.1 that serves a directory and responds
-/// to chosen paths with a 302 redirect. The test that starts it stops it
-/// in its teardown.
+/// to chosen paths with a 302 redirect. Three more paths misbehave:
+/// `/basic-auth` answers 401 with a Basic challenge, `/trickle` sends a
+/// 100-byte body one byte every 0.3 s, and `/stall` never answers. The test
+/// that starts it stops it in its teardown.
 final class TokenHTTPServer {
     /// `SimpleHTTPRequestHandler` plus a table of redirects. Arguments: the
     /// directory, the port and a JSON object from request path to Location.
     /// The server also exits when its standard input closes, so it stops
     /// even if the test process dies before its teardown runs.
     private static let script = """
-        import functools, http.server, json, os, sys, threading
+        import functools, http.server, json, os, sys, threading, time
         root, port, redirects = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 
         def exit_when_parent_closes_stdin():
@@ -84,6 +86,27 @@ final class TokenHTTPServer {
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def do_GET(self):
+                if self.path == "/basic-auth":
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="jwks"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if self.path == "/trickle":
+                    self.send_response(200)
+                    self.send_header("Content-Length", "100")
+                    self.end_headers()
+                    for _ in range(100):
+                        try:
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                        time.sleep(0.3)
+                    return
+                if self.path == "/stall":
+                    time.sleep(120)
+                    return
                 if self.path in redirects:
                     self.send_response(302)
                     self.send_header("Location", redirects[self.path])
@@ -361,6 +384,90 @@ final class TokenJWKSURLTests: TokenCLITestCase {
             XCTAssertTrue("\(error)".contains("timed out after 1"), "\(error)")
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+
+    func testFetcherReportsStatusOfBasicChallengeAtOnce() throws {
+        let server = try TokenHTTPServer(serving: served, for: self)
+        let fetcher = try programFetcher(timeout: 10)
+        let started = Date()
+
+        XCTAssertThrowsError(try fetcher.fetch(server.url("basic-auth"))) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .httpStatus, "\(error)")
+            XCTAssertTrue("\(error)".contains("HTTP status 401"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+
+    func testFetcherTimeoutCoversASlowBody() throws {
+        let server = try TokenHTTPServer(serving: served, for: self)
+        let fetcher = try programFetcher(timeout: 1)
+        let started = Date()
+
+        XCTAssertThrowsError(try fetcher.fetch(server.url("trickle"))) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .fetchTimedOut, "\(error)")
+        }
+        // The body alone would take 30 s; the old limit was the timeout plus 5 s.
+        XCTAssertLessThan(Date().timeIntervalSince(started), 4)
+    }
+
+    func testFetcherRejectsCredentialsInTheURL() throws {
+        let fetcher = try programFetcher()
+
+        XCTAssertThrowsError(try fetcher.fetch(URL(string: "http://reader:s3cretpw@127.0.0.1:1/jwks.json")!)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .invalidInput, "\(error)")
+            XCTAssertTrue("\(error)".contains("user name or password"), "\(error)")
+            XCTAssertFalse("\(error)".contains("s3cretpw"), "\(error)")
+        }
+    }
+
+    func testFetchProgramEndsSoonAfterItsParent() throws {
+        let server = try TokenHTTPServer(serving: served, for: self)
+        let program = try BuiltProgram.url(named: FetchHelperTransport.programName)
+        // A stand-in parent: starts the program on a request that stalls,
+        // prints the program's process id, and waits to be killed.
+        let parentScript = """
+            import json, os, subprocess, sys, time
+            child = subprocess.Popen([sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+            request = {"url": sys.argv[2], "timeout_seconds": 60, "max_bytes": 1000, "parent_pid": os.getpid()}
+            child.stdin.write(json.dumps(request).encode())
+            child.stdin.close()
+            print(child.pid, flush=True)
+            time.sleep(120)
+            """
+        let python = try Program.require("python3", for: "stand in for keyledger as the parent of keyledger-fetch")
+        let parent = try Program.start(python, ["-c", parentScript, program.path, server.url("stall").absoluteString])
+        var childPID: Int32?
+        let deadline = Date().addingTimeInterval(10)
+        while childPID == nil, Date() < deadline {
+            childPID = Int32(parent.standardOutputSoFar().trimmingCharacters(in: .whitespacesAndNewlines))
+            usleep(50_000)
+        }
+        guard let childPID else {
+            parent.killGroup()
+            return XCTFail("the stand-in parent did not start keyledger-fetch")
+        }
+        // Let the program send its request and wait on the stalled server.
+        usleep(500_000)
+        XCTAssertTrue(Self.isRunning(childPID), "keyledger-fetch ended before its parent")
+
+        // The parent alone: the program shares its process group.
+        kill(parent.processIdentifier, SIGKILL)
+        let ended = Date().addingTimeInterval(5)
+        while Self.isRunning(childPID), Date() < ended {
+            usleep(50_000)
+        }
+        XCTAssertFalse(Self.isRunning(childPID), "keyledger-fetch kept running after its parent was killed")
+        _ = try? parent.wait(timeout: 10)
+    }
+
+    /// Whether `pid` is a process that has not exited; an exited one that
+    /// nobody has waited for yet (a zombie) counts as ended.
+    private static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let afterName = stat.range(of: ") ", options: .backwards) else {
+            return false
+        }
+        return !stat[afterName.upperBound...].hasPrefix("Z")
     }
 
     func testFetcherReportsClosedPort() throws {

@@ -93,7 +93,11 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// and the change process before appending. Going around them would let
     /// a step skip those checks.
     public init(validatingForGenericAppend text: String) throws {
-        let kind = try EntryKind(validating: text)
+        let kind = EntryKind(rawValue: text)
+        guard kind.isBuiltIn || kind.isCustom else {
+            throw LedgerError(.invalidKind,
+                "unknown event kind \(quoted(text)): `keyledger append` takes \"note\" or a custom kind such as \"x-deploy\" (x- then lowercase letters, digits, '.', '_' or '-'); key and change steps have their own commands")
+        }
         if let command = Self.dedicatedCommands[kind] {
             throw LedgerError(.invalidKind,
                 "event kind \(quoted(text)) is appended only by `\(command)`, which checks the step before appending it: use that command, or a note or x- kind for other events")

@@ -9,14 +9,16 @@ extension LedgerError.Code {
 }
 
 /// Fetches by running the `keyledger-fetch` program, which performs the
-/// HTTP exchange in its own process and prints the outcome as one JSON
-/// object (see ``FetchHelperMessage``).
+/// HTTP exchange in its own process (see ``FetchHelperMessage`` for what
+/// the two exchange).
 ///
 /// The `keyledger` command fetches this way, so the HTTP and TLS libraries
 /// that Foundation's networking loads never start in a process that holds a
 /// private signing key, and commands that do not fetch do not pay for
 /// loading them. The program gets the caller's environment without the
-/// `KEYLEDGER_` variables.
+/// `KEYLEDGER_` variables, reads the URL from its standard input rather than
+/// its command line, which other local users can read, and ends when the
+/// process that started it ends.
 public struct FetchHelperTransport: JWKSTransport {
     /// The name of the program, which is built and installed beside `keyledger`.
     public static let programName = "keyledger-fetch"
@@ -30,20 +32,63 @@ public struct FetchHelperTransport: JWKSTransport {
 
     /// A transport that runs the program from the directory of the running
     /// executable, where `swift build` and an installation put it.
+    ///
+    /// The running executable is `/proc/self/exe`. Where that cannot be
+    /// read, it is the first command-line argument when that is a path, or
+    /// the first match on `PATH`.
     public static func besideRunningExecutable() -> FetchHelperTransport {
-        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
-        let directory = URL(fileURLWithPath: running).deletingLastPathComponent()
-        return FetchHelperTransport(executablePath: directory.appendingPathComponent(programName).path)
+        let directory = runningExecutable().map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
+        // With no directory, the bare name fails in `checkReady` with the fix.
+        let path = directory.map { $0.appendingPathComponent(programName).path } ?? programName
+        return FetchHelperTransport(executablePath: path)
+    }
+
+    private static func runningExecutable() -> String? {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return path
+        }
+        let invoked = CommandLine.arguments.first ?? ""
+        if invoked.contains("/") {
+            return URL(fileURLWithPath: invoked).resolvingSymlinksInPath().path
+        }
+        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for directory in searchPath.split(separator: ":") where !directory.isEmpty {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(invoked).path
+            if FileManager.default.isExecutableFile(atPath: candidate) {
+                return URL(fileURLWithPath: candidate).resolvingSymlinksInPath().path
+            }
+        }
+        return nil
+    }
+
+    /// Checks that the program exists and may be run.
+    public func checkReady() throws {
+        var isDirectory: ObjCBool = false
+        guard executablePath.contains("/"),
+              FileManager.default.fileExists(atPath: executablePath, isDirectory: &isDirectory) else {
+            throw LedgerError(
+                .fetchHelperFailed,
+                "\(quoted(executablePath)), which fetches over HTTP for keyledger, does not exist: "
+                    + "install \(Self.programName) in the same directory as keyledger (swift build builds both)"
+            )
+        }
+        guard !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: executablePath) else {
+            throw LedgerError(
+                .fetchHelperFailed,
+                "\(quoted(executablePath)), which fetches over HTTP for keyledger, is not an executable file: "
+                    + "run `chmod 755 \(executablePath)`, or install \(Self.programName) again"
+            )
+        }
     }
 
     public func download(_ url: URL, timeout: TimeInterval, maximumBytes: Int) throws -> JWKSDownload {
+        try checkReady()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executablePath)
-        process.arguments = FetchHelperMessage.arguments(url: url, timeout: timeout, maximumBytes: maximumBytes)
+        let input = Pipe()
         let output = Pipe()
+        process.standardInput = input
         process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
         // Proxy settings and the like pass through; keyledger's own
         // variables, which include a key passphrase, do not.
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KEYLEDGER_") }
@@ -52,10 +97,17 @@ public struct FetchHelperTransport: JWKSTransport {
         } catch {
             throw LedgerError(
                 .fetchHelperFailed,
-                "cannot run \(quoted(executablePath)), which fetches over HTTP for keyledger: "
+                "cannot run \(quoted(executablePath)), which fetches over HTTP for keyledger (\(error.localizedDescription)): "
                     + "install \(Self.programName) in the same directory as keyledger (swift build builds both)"
             )
         }
+        let request = FetchHelperMessage.request(
+            url: url, timeout: timeout, maximumBytes: maximumBytes, parentProcess: ProcessInfo.processInfo.processIdentifier
+        )
+        // The request is far smaller than a pipe's buffer, so this write
+        // returns even if the program never reads it.
+        try? input.fileHandleForWriting.write(contentsOf: Array(request.utf8))
+        try? input.fileHandleForWriting.close()
 
         // The program enforces the timeout itself; this only ends one that hangs.
         let watchdog = Watchdog(process: process)
@@ -111,11 +163,12 @@ private final class Watchdog: @unchecked Sendable {
     }
 }
 
-/// The command line and the output of `keyledger-fetch`.
+/// The messages that `keyledger` and `keyledger-fetch` exchange.
 ///
-/// The program is called as
-/// `keyledger-fetch --timeout SECONDS --max-bytes N URL` and prints one JSON
-/// object and exits 0 whether or not the fetch worked:
+/// The program reads one JSON object from its standard input:
+/// `{"url": "https://…", "timeout_seconds": 10, "max_bytes": 1048576,
+/// "parent_pid": 1234}`. It prints one JSON object and exits 0 whether or
+/// not the fetch worked:
 /// - `{"status": 200, "url": "https://…", "body": "<base64url>"}` for a
 ///   response from 200 to 299, with the URL after redirects;
 /// - `{"error": "fetch_failed", "message": "…"}` for a failed fetch, where
@@ -126,9 +179,53 @@ public enum FetchHelperMessage {
         .invalidInput, .fetchFailed, .fetchTimedOut, .httpStatus, .responseTooLarge,
     ]
 
-    /// The arguments for one fetch.
-    public static func arguments(url: URL, timeout: TimeInterval, maximumBytes: Int) -> [String] {
-        ["--timeout", String(timeout), "--max-bytes", String(maximumBytes), url.absoluteString]
+    /// The longest timeout, in seconds, and the largest body, in bytes, that the program accepts.
+    public static let timeoutRange: ClosedRange<TimeInterval> = 0.001...3_600
+    public static let maximumBytesRange: ClosedRange<Int> = 1...(16 << 20)
+
+    /// One fetch that the program is asked for.
+    public struct Request: Sendable {
+        public let url: URL
+        public let timeout: TimeInterval
+        public let maximumBytes: Int
+        /// The process that asked, which the program outlives by no more than a moment.
+        public let parentProcess: Int32
+    }
+
+    /// The request for one fetch, as one line of JSON.
+    public static func request(url: URL, timeout: TimeInterval, maximumBytes: Int, parentProcess: Int32) -> String {
+        let object: JSONValue = .object([
+            "url": .string(url.absoluteString),
+            "timeout_seconds": .number(timeout),
+            "max_bytes": .number(Double(maximumBytes)),
+            "parent_pid": .number(Double(parentProcess)),
+        ])
+        // Strings and finite numbers always canonicalize.
+        return ((try? JCS.canonicalString(object)) ?? "{}") + "\n"
+    }
+
+    /// Reads and checks a request.
+    /// - Throws: ``LedgerError`` with `invalidInput`, naming the bad member.
+    public static func parseRequest(_ bytes: [UInt8]) throws -> Request {
+        guard let json = try? JSONValue(parsing: bytes), json.objectValue != nil else {
+            throw LedgerError(.invalidInput, "the request is not a JSON object")
+        }
+        guard let text = json["url"]?.stringValue, let url = URL(string: text),
+              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty else {
+            throw LedgerError(.invalidInput, "\"url\" must be an http:// or https:// URL with a host")
+        }
+        guard let timeout = json["timeout_seconds"]?.doubleValue, timeoutRange.contains(timeout) else {
+            throw LedgerError(.invalidInput, "\"timeout_seconds\" must be a number from \(timeoutRange.lowerBound) to \(Int(timeoutRange.upperBound))")
+        }
+        guard let bytes = json["max_bytes"]?.int64Value, let maximumBytes = Int(exactly: bytes),
+              maximumBytesRange.contains(maximumBytes) else {
+            throw LedgerError(.invalidInput, "\"max_bytes\" must be a whole number from 1 to \(maximumBytesRange.upperBound)")
+        }
+        guard let parent = json["parent_pid"]?.int64Value, let parentProcess = Int32(exactly: parent), parentProcess > 0 else {
+            throw LedgerError(.invalidInput, "\"parent_pid\" must be a process id")
+        }
+        return Request(url: url, timeout: timeout, maximumBytes: maximumBytes, parentProcess: parentProcess)
     }
 
     /// The output for a response.

@@ -17,18 +17,15 @@ extension LedgerError.Code {
 ///
 /// The fetcher checks the URL and hashes the body; a ``JWKSTransport`` does
 /// the HTTP exchange. The ledger module holds no HTTP client of its own, so
-/// a process that only appends or verifies never loads one:
-/// - ``FetchHelperTransport`` runs the `keyledger-fetch` program, which the
-///   `keyledger` command uses. Its HTTP and TLS libraries then never share a
-///   process with a private signing key.
-/// - `URLSessionJWKSTransport`, in the `KeyLedgerURLSession` module, fetches
-///   in the calling process. Importing that module also gives
-///   `JWKSFetcher(timeout:)`, which uses it.
+/// a process that only appends or verifies never loads one.
+/// ``FetchHelperTransport`` runs the `keyledger-fetch` program, as the
+/// `keyledger` command does, so HTTP and TLS libraries never share a process
+/// with a private signing key. Tooling may supply its own transport.
 ///
-/// Both follow the same rules: no cache, no cookies and no stored
-/// credentials; redirects are followed, but never to a scheme other than
-/// http or https, and never from https to http. The body is not parsed, so a
-/// caller can hash, store or compare the bytes as served.
+/// `keyledger-fetch` uses no cache, no cookies and no stored credentials,
+/// and follows redirects, but never to a scheme other than http or https,
+/// and never from https to http. The body is not parsed, so a caller can
+/// hash, store or compare the bytes as served.
 public struct JWKSFetcher: Sendable {
     /// The largest body accepted, 1 MiB. Real JWK Sets are a few kilobytes,
     /// so a larger response is refused before it fills memory.
@@ -36,7 +33,7 @@ public struct JWKSFetcher: Sendable {
 
     /// Seconds allowed for the whole fetch, from connecting to the last byte.
     public let timeout: TimeInterval
-    /// What performs the HTTP exchange.
+    /// The transport that performs the HTTP exchange.
     public let transport: any JWKSTransport
 
     /// A response with a status from 200 to 299.
@@ -81,9 +78,15 @@ public struct JWKSFetcher: Sendable {
               let host = url.host, !host.isEmpty else {
             throw LedgerError(.invalidInput, "the JWKS URL \(quoted(url.absoluteString)) is not valid: use an http:// or https:// URL with a host")
         }
+        // A JWK Set holds public keys only, and the URL is recorded in the
+        // ledger and shown in process listings: it must carry no credentials.
+        guard url.user == nil, url.password == nil else {
+            throw LedgerError(.invalidInput,
+                "the JWKS URL for host \(quoted(host)) contains a user name or password, which would be recorded in the ledger: remove it, since a JWK Set is public")
+        }
         let download = try transport.download(url, timeout: timeout, maximumBytes: Self.maximumBodyBytes)
         guard download.body.count <= Self.maximumBodyBytes else {
-            throw Self.tooLarge(download.finalURL, contentLength: nil)
+            throw Self.tooLarge(download.finalURL, contentLength: nil, limit: Self.maximumBodyBytes)
         }
         return Response(
             body: download.body,
@@ -141,12 +144,12 @@ public struct JWKSFetcher: Sendable {
         LedgerError(.fetchFailed, "\(quoted(url.absoluteString)) closed the connection without a response")
     }
 
-    /// The error for a body over ``maximumBodyBytes``.
-    public static func tooLarge(_ url: URL, contentLength: Int64?) -> LedgerError {
+    /// The error for a body over `limit` bytes.
+    public static func tooLarge(_ url: URL, contentLength: Int64?, limit: Int) -> LedgerError {
         let declared = contentLength.map { " (Content-Length \($0))" } ?? ""
         return LedgerError(
             .responseTooLarge,
-            "\(quoted(url.absoluteString)) sent a body larger than the limit of \(maximumBodyBytes) bytes\(declared): a JWK Set is expected to be far smaller"
+            "\(quoted(url.absoluteString)) sent a body larger than the limit of \(limit) bytes\(declared): a JWK Set is expected to be far smaller"
         )
     }
 }
@@ -159,6 +162,15 @@ public protocol JWKSTransport: Sendable {
     /// - Returns: The response, whose status is from 200 to 299.
     /// - Throws: ``LedgerError`` with the codes that ``JWKSFetcher/fetch(_:)`` lists.
     func download(_ url: URL, timeout: TimeInterval, maximumBytes: Int) throws -> JWKSDownload
+
+    /// Throws when the transport cannot fetch at all, such as a missing
+    /// program, so that a caller can stop before it starts work that
+    /// needs a fetch.
+    func checkReady() throws
+}
+
+extension JWKSTransport {
+    public func checkReady() throws {}
 }
 
 /// A successful response from a ``JWKSTransport``.

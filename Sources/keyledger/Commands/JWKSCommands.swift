@@ -37,10 +37,10 @@ enum JWKSCheckCommand: Command {
         """,
         options: [CommonOptions.ledger, CommonOptions.signingKey, CommonOptions.actor,
                   .value("env", "ENV", "The environment."),
-                  .value("url", "URL", "The JWKS endpoint (http or https)."),
+                  .value("url", "URL", "The JWKS endpoint (http or https, without a user name or password). keyledger-fetch, installed beside keyledger, fetches it."),
                   .value("file", "PATH", "A saved JWKS document."),
                   .value("change", "ID", "The change the check belongs to, if any."),
-                  .value("timeout", "SECONDS", "How long to wait for the endpoint. Default: 10."),
+                  .value("timeout", "SECONDS", "Seconds allowed for fetching --url, 1 to 300. Default: 10."),
                   .flag("json", "Print the result as JSON.")])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {

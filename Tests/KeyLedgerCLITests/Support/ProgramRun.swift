@@ -57,6 +57,11 @@ final class RunningProgram {
         kill(-process.processIdentifier, SIGKILL)
     }
 
+    /// What the program has written to standard output so far.
+    func standardOutputSoFar() -> String {
+        String(decoding: (try? Data(contentsOf: outputURL)) ?? Data(), as: UTF8.self)
+    }
+
     /// Waits for the program to end and returns what it printed.
     ///
     /// - Throws: an error naming the command when it is still running after
