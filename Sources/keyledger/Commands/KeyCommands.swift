@@ -152,7 +152,7 @@ enum KeyShowCommand: Command {
             throw LedgerError(.notFound, "key \"\(kid)\" is not recorded in \"\(env)\": list keys with `keyledger key list --env \(env)`")
         }
         if arguments.flag("json") {
-            Terminal.output(try record.jsonValue.serialized(pretty: true))
+            Terminal.output(try record.jsonValue.serialized(pretty: false))
         } else {
             Terminal.output("\(record.keyID) \(record.environment) \(record.state.rawValue) \(record.algorithm ?? "-") \(printable(record.name))")
             if let custody = record.custody { Terminal.output("custody: \(printable(custody))") }
