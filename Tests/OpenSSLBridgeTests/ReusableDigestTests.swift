@@ -37,4 +37,19 @@ final class ReusableDigestTests: XCTestCase {
         let hex = digest.finalize().map { String(format: "%02x", $0) }.joined()
         XCTAssertEqual(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
+
+    func testFinalizeIntoBufferMatchesArray() {
+        let messages = [Array("first".utf8), [], Array(repeating: 0x42, count: 200)]
+        for algorithm in DigestAlgorithm.allCases {
+            let digest = ReusableDigest(algorithm)
+            for message in messages {
+                var output = [UInt8](repeating: 0xEE, count: algorithm.byteCount + 4)
+                digest.update(message)
+                output.withUnsafeMutableBytes { digest.finalize(into: $0) }
+                XCTAssertEqual(Array(output.prefix(algorithm.byteCount)), Digest.hash(message, using: algorithm),
+                               "\(algorithm), \(message.count) bytes")
+                XCTAssertEqual(Array(output.suffix(4)), [0xEE, 0xEE, 0xEE, 0xEE], "\(algorithm): bytes after the digest")
+            }
+        }
+    }
 }

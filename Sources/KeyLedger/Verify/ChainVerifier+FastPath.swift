@@ -167,7 +167,11 @@ extension ChainVerifier {
         buffers.entryDigest.update(EntryHash.domainTag)
         buffers.entryDigest.update(UnsafeRawBufferPointer(rebasing: bytes[previousHash]))
         buffers.entryDigest.update(UnsafeRawBufferPointer(rebasing: bytes[canonical]))
-        guard bytes[storedHash].equals(buffers.entryDigest.finalize()) else { return nil }
+        let hashMatches = withUnsafeTemporaryAllocation(byteCount: 32, alignment: 1) { digest in
+            buffers.entryDigest.finalize(into: digest)
+            return bytes[storedHash].equals(UnsafeRawBufferPointer(digest))
+        }
+        guard hashMatches else { return nil }
 
         guard CanonicalObjectReader.readMembers(of: bytes, in: canonical, into: &buffers.members),
               buffers.members.count == contentMemberNames.count,

@@ -50,16 +50,24 @@ public final class ReusableDigest {
     /// ``DigestAlgorithm/byteCount`` bytes long. The next ``update(_:)``
     /// starts a new message.
     public func finalize() -> [UInt8] {
-        let byteCount = algorithm.byteCount
-        let digest = [UInt8](unsafeUninitializedCapacity: byteCount) { output, initializedCount in
-            var written: UInt32 = 0
-            guard EVP_DigestFinal_ex(context, output.baseAddress, &written) == 1, Int(written) == byteCount else {
-                fatalError("EVP_DigestFinal_ex failed for \(algorithm.rawValue): \(LibCrypto.drainErrorQueue().joined(separator: "; "))")
-            }
-            initializedCount = byteCount
+        [UInt8](unsafeUninitializedCapacity: algorithm.byteCount) { output, initializedCount in
+            finalize(into: UnsafeMutableRawBufferPointer(output))
+            initializedCount = algorithm.byteCount
+        }
+    }
+
+    /// Finishes the current message and writes its digest to the first
+    /// ``DigestAlgorithm/byteCount`` bytes of `output`, without allocating.
+    /// The next ``update(_:)`` starts a new message.
+    public func finalize(into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count >= algorithm.byteCount, "a \(algorithm.rawValue) digest needs \(algorithm.byteCount) bytes, not \(output.count)")
+        var written: UInt32 = 0
+        guard EVP_DigestFinal_ex(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &written) == 1,
+              Int(written) == algorithm.byteCount
+        else {
+            fatalError("EVP_DigestFinal_ex failed for \(algorithm.rawValue): \(LibCrypto.drainErrorQueue().joined(separator: "; "))")
         }
         restart()
-        return digest
     }
 
     private func restart() {

@@ -63,11 +63,15 @@ public final class SignatureVerifier {
             encodedSignature = der
         }
         prepared.digest.update(message)
-        let digest = prepared.digest.finalize()
-        // EVP_PKEY_verify returns 1 for a valid signature, 0 for an invalid
-        // one and a negative value for other failures.
-        let result = prepared.keyContext.withUnsafePointer { context in
-            EVP_PKEY_verify(context, encodedSignature, encodedSignature.count, digest, digest.count)
+        let digestByteCount = prepared.digest.algorithm.byteCount
+        let result = withUnsafeTemporaryAllocation(byteCount: digestByteCount, alignment: 1) { digest in
+            prepared.digest.finalize(into: digest)
+            // EVP_PKEY_verify returns 1 for a valid signature, 0 for an
+            // invalid one and a negative value for other failures.
+            return prepared.keyContext.withUnsafePointer { context in
+                EVP_PKEY_verify(context, encodedSignature, encodedSignature.count,
+                                digest.baseAddress?.assumingMemoryBound(to: UInt8.self), digestByteCount)
+            }
         }
         guard result == 1 else {
             LibCrypto.clearErrorQueue()
