@@ -8,10 +8,10 @@ import CLibcrypto
 /// can share the key. A verifier instead hashes the message in a
 /// ``ReusableDigest`` and checks the signature over that digest with
 /// `EVP_PKEY_verify` in an `EVP_PKEY_CTX` prepared once, as `openssl speed`
-/// does. libcrypto's signature providers make the same check either way:
-/// `EVP_DigestVerify` hashes the message and then verifies the digest. The
-/// results are the same for every signature, which `SignatureVerifierTests`
-/// checks against `PublicKey.verify`.
+/// does (`RSA_verify_loop` in OpenSSL 3's `apps/speed.c`). RSASSA-PKCS1-v1_5,
+/// RSASSA-PSS and ECDSA all sign a hash of the message, so checking the
+/// signature over the digest is the same check. `SignatureVerifierTests`
+/// compares every result with `PublicKey.verify`.
 ///
 /// Ed25519 hashes the message itself, so a verifier for it, and for a scheme
 /// that does not fit the key, calls `PublicKey.verify`. An instance is not
