@@ -67,7 +67,7 @@ extension MerkleTree {
         /// The position of the next stored row to compare.
         private var position = 0
         /// The perfect subtrees so far, largest first, as (level, hash).
-        private var subtrees: [(level: Int, hash: [UInt8])] = []
+        private var subtrees: [(level: Int, hash: NodeHash)] = []
         private let digest = ReusableDigest(.sha256)
 
         /// Reads the row and entry counts and starts reading the rows.
@@ -104,11 +104,11 @@ extension MerkleTree {
             guard entryHash.count == MerkleTree.hashByteCount else {
                 throw LedgerError(.integrity, "entry \(addedLeafCount + 1) has an entry hash that is not 32 bytes: run `keyledger verify`")
             }
-            var hash = MerkleTree.leafHash(leafInput: entryHash, using: digest)
+            var hash = leafHash(leafInput: entryHash)
             var level = 0
             while let last = subtrees.last, last.level == level {
                 subtrees.removeLast()
-                hash = MerkleTree.interiorHash(left: last.hash, right: hash, using: digest)
+                hash = interiorHash(left: last.hash, right: hash)
                 level += 1
                 let node = MerkleNode(level: level, index: addedLeafCount >> level)
                 guard try rows.advance(), rows.int64(0) == Int64(position) else {
@@ -117,7 +117,7 @@ extension MerkleTree {
                 }
                 if let stored = storedHashUnlessEqual(to: hash) {
                     discrepancy = Self.discrepancy(node, position: position,
-                        "has hash \(hexString(stored)), but the entries give \(hexString(hash)): the row was altered")
+                        "has hash \(hexString(stored)), but the entries give \(hexString(hash.bytes)): the row was altered")
                     return
                 }
                 position += 1
@@ -148,13 +148,14 @@ extension MerkleTree {
 
         /// Returns the current row's hash as ``SQLiteBridge/Row/bytes(_:)``
         /// reads it, an empty array for a value that is neither a blob nor
-        /// text, or nil when it equals `hash`.
-        private func storedHashUnlessEqual(to hash: [UInt8]) -> [UInt8]? {
+        /// text, or nil when it equals `nodeHash`.
+        private func storedHashUnlessEqual(to nodeHash: NodeHash) -> [UInt8]? {
             let storageClass = rows.storageClass(1)
             return rows.withBytes(1) { bytes -> [UInt8]? in
-                if storageClass == .blob, bytes.elementsEqual(hash) {
+                if storageClass == .blob, nodeHash.withBytes({ bytes.elementsEqual($0) }) {
                     return nil
                 }
+                let hash = nodeHash.bytes
                 // A Row decodes text as UTF-8, which replaces invalid sequences.
                 let stored: [UInt8]? = switch storageClass {
                 case .blob: Array(bytes)
@@ -165,9 +166,41 @@ extension MerkleTree {
             }
         }
 
+        /// Computes SHA-256(0x00 || leafInput), ``MerkleTree/leafHash(leafInput:)``, without allocating an array.
+        private func leafHash(leafInput: UnsafeRawBufferPointer) -> NodeHash {
+            withUnsafeBytes(of: UInt8(0x00)) { digest.update($0) }
+            digest.update(leafInput)
+            return NodeHash(finishing: digest)
+        }
+
+        /// Computes SHA-256(0x01 || left || right), ``MerkleTree/interiorHash(left:right:)``, without allocating an array.
+        private func interiorHash(left: NodeHash, right: NodeHash) -> NodeHash {
+            withUnsafeBytes(of: UInt8(0x01)) { digest.update($0) }
+            left.withBytes { digest.update($0) }
+            right.withBytes { digest.update($0) }
+            return NodeHash(finishing: digest)
+        }
+
         private static func discrepancy(_ node: MerkleNode, position: Int, _ problem: String) -> Audit.Discrepancy {
             .init(sequence: Int64(node.index) * (Int64(1) << node.level) + 1,
                   detail: "the merkle_tree row \(position) (\(MerkleNodeStore.describe(node))) \(problem)")
         }
     }
+}
+
+/// A 32-byte SHA-256 node hash stored inline, so that an auditor folds
+/// leaves into interior nodes without allocating an array per hash.
+private struct NodeHash {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    /// Finishes `digest`'s current message, which must be SHA-256, into a new hash.
+    init(finishing digest: ReusableDigest) {
+        withUnsafeMutableBytes(of: &words) { digest.finalize(into: $0) }
+    }
+
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeBytes(of: words, body)
+    }
+
+    var bytes: [UInt8] { withBytes { Array($0) } }
 }

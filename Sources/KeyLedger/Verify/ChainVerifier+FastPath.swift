@@ -106,7 +106,10 @@ extension ChainVerifier {
                 && bytes[entry.algorithm].equals(current.algorithmBytes)
         }
         guard linked else { return nil }
-        previousHash = Array(batch.bytes[hashRange])
+        // Copied in place: the chain's previous hash is always 32 bytes here, so this allocates nothing.
+        previousHash.withUnsafeMutableBytes { target in
+            batch.bytes.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[hashRange])) }
+        }
         previousSequence = entry.sequence
         previousRecordedAt = entry.recordedAt
         return current
