@@ -511,6 +511,22 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         }
     }
 
+    func testFetchProgramThatExitsWithoutReadingIsAnError() throws {
+        // Writing a request to a pipe that nobody reads any more would raise
+        // SIGPIPE, which ends the whole process, unless the request is in
+        // the pipe before the program starts.
+        let program = directory.appendingPathComponent("exit-at-once")
+        try Data("#!/bin/sh\nexit 0\n".utf8).write(to: program)
+        XCTAssertEqual(chmod(program.path, 0o700), 0)
+        let fetcher = JWKSFetcher(timeout: 5, transport: FetchHelperTransport(executablePath: program.path))
+
+        for _ in 0..<20 {
+            XCTAssertThrowsError(try fetcher.fetch(URL(string: "http://127.0.0.1:1/jwks.json")!)) { error in
+                XCTAssertEqual((error as? LedgerError)?.code, .fetchHelperFailed, "\(error)")
+            }
+        }
+    }
+
     func testFetchProgramOutputThatIsNotAResultIsRejected() throws {
         let outputs: [String] = [
             "",

@@ -92,6 +92,15 @@ public struct FetchHelperTransport: JWKSTransport {
         // Proxy settings and the like pass through; keyledger's own
         // variables, which include a key passphrase, do not.
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KEYLEDGER_") }
+        // The request goes into the pipe before the program starts. It is far
+        // smaller than a pipe's buffer, and this process still holds the read
+        // end, so the write neither blocks nor raises SIGPIPE, even when the
+        // program exits without reading it.
+        let request = FetchHelperMessage.request(
+            url: url, timeout: timeout, maximumBytes: maximumBytes, parentProcess: ProcessInfo.processInfo.processIdentifier
+        )
+        try? input.fileHandleForWriting.write(contentsOf: Array(request.utf8))
+        try? input.fileHandleForWriting.close()
         do {
             try process.run()
         } catch {
@@ -101,13 +110,6 @@ public struct FetchHelperTransport: JWKSTransport {
                     + "install \(Self.programName) in the same directory as keyledger (swift build builds both)"
             )
         }
-        let request = FetchHelperMessage.request(
-            url: url, timeout: timeout, maximumBytes: maximumBytes, parentProcess: ProcessInfo.processInfo.processIdentifier
-        )
-        // The request is far smaller than a pipe's buffer, so this write
-        // returns even if the program never reads it.
-        try? input.fileHandleForWriting.write(contentsOf: Array(request.utf8))
-        try? input.fileHandleForWriting.close()
 
         // The program enforces the timeout itself; this only ends one that hangs.
         let watchdog = Watchdog(process: process)
