@@ -89,4 +89,16 @@ final class VerifyPipelineTests: XCTestCase {
             }
         }
     }
+
+    func testProgressCountsEveryEntryAgainstTheTotal() throws {
+        var reports: [(completed: Int, total: Int)] = []
+        let options = VerifyOptions(trustAnchor: firstKey.keyID, batchSize: 8)
+
+        let result = try Ledger(path: path, readOnly: true).verify(options) { reports.append(($0, $1)) }
+
+        XCTAssertNil(result.failure)
+        XCTAssertFalse(reports.isEmpty)
+        XCTAssertTrue(reports.allSatisfy { $0.total == 30 }, "\(reports)")
+        XCTAssertEqual(reports.last?.completed, 30)
+    }
 }

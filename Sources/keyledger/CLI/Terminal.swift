@@ -28,6 +28,12 @@ enum Terminal {
             self.enabled = !json && Terminal.standardErrorIsTerminal
         }
 
+        /// ``update(_:_:)`` when the line is shown, else `nil`, so that work
+        /// done only for progress, such as counting entries, is skipped.
+        var handler: ((_ completed: Int, _ total: Int) -> Void)? {
+            enabled ? update : nil
+        }
+
         func update(_ completed: Int, _ total: Int) {
             guard enabled else { return }
             lock.lock()

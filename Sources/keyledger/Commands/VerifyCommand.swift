@@ -40,7 +40,7 @@ enum VerifyCommand: Command {
         }
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
         let progress = Terminal.Progress("verifying", json: json)
-        var result = try ledger.verify(options, progress: progress.update)
+        var result = try ledger.verify(options, progress: progress.handler)
         progress.finish()
         try checkCheckpoints(arguments, ledger: ledger, result: &result)
 
