@@ -122,6 +122,16 @@ def report(swift_path, python_path):
             ours = number(swift, f"{kind}.{statistic}_us")
             theirs = number(python, f"{kind}.{statistic}_us")
             print(f"| {kind.capitalize()} proof, {statistic} | {ours:.1f} µs | {theirs:.1f} µs | {theirs / ours:.1f} |")
+    # The same proofs from a tree that MerkleTree.loadIntoMemory() read first,
+    # which is how pymerkle's InmemoryTree holds its nodes.
+    load_keyledger = number(swift, "tree_load_s")
+    print(f"| Tree loaded into memory from the ledger (keyledger) or built (pymerkle), {int(swift['leaves']):,} leaves "
+          f"| {load_keyledger:.2f} s | {build_pymerkle:.2f} s | {build_pymerkle / load_keyledger:.1f} |")
+    for kind in ("inclusion", "consistency"):
+        for statistic in ("median", "p99", "max"):
+            ours = number(swift, f"in_memory.{kind}.{statistic}_us")
+            theirs = number(python, f"{kind}.{statistic}_us")
+            print(f"| {kind.capitalize()} proof, tree in memory, {statistic} | {ours:.1f} µs | {theirs:.1f} µs | {theirs / ours:.1f} |")
     print()
     same_root = swift["root"] == python["root"]
     print(f"Roots at {int(swift['leaves']):,} leaves: keyledger {swift['root']}, pymerkle {python['root']}: "

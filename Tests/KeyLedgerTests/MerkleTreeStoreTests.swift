@@ -160,6 +160,54 @@ final class MerkleTreeStoreTests: XCTestCase {
         }
     }
 
+    func testTreeInMemoryGivesTheSameProofsAndReadsNothing() throws {
+        let inputs = try randomLeafInputs(300)
+        let leafHashes = inputs.map { MerkleTree.leafHash(leafInput: $0) }
+        let connection = try TransparencyFixtures.makeDatabase()
+        let stored = MerkleTree(connection: connection, leafSource: .leafInputTable)
+        try stored.append(leafInputs: Array(inputs.prefix(257)))
+        let loaded = MerkleTree(connection: connection, leafSource: .leafInputTable)
+
+        XCTAssertEqual(try loaded.loadIntoMemory(), 257)
+        let before = loaded.store.readCount
+        for size in [1, 2, 3, 64, 100, 255, 256, 257] {
+            let leaves = leafHashes.prefix(size)
+            XCTAssertEqual(try loaded.root(size: size), Reference.root(leaves), "root of \(size)")
+            for index in Set([0, size / 2, size - 1]) {
+                XCTAssertEqual(try loaded.inclusionProof(leafIndex: index, treeSize: size), Reference.path(index, leaves),
+                               "inclusion of \(index) in \(size)")
+            }
+            for oldSize in Set([1, size / 3, size - 1]) where oldSize >= 1 && oldSize < size {
+                XCTAssertEqual(try loaded.consistencyProof(from: oldSize, to: size), Reference.subproof(oldSize, leaves, true),
+                               "consistency \(oldSize) to \(size)")
+            }
+        }
+        XCTAssertEqual(loaded.store.readCount, before, "a proof read a node from the database")
+
+        // Leaves appended after the load come from the database, and proofs stay right.
+        try stored.append(leafInputs: Array(inputs.dropFirst(257)))
+        let all = leafHashes.prefix(300)
+        XCTAssertEqual(try loaded.inclusionProof(leafIndex: 280, treeSize: 300), Reference.path(280, all))
+        XCTAssertEqual(try loaded.consistencyProof(from: 257, to: 300), Reference.subproof(257, all, true))
+        XCTAssertGreaterThan(loaded.store.readCount, before)
+    }
+
+    func testTreeInMemoryRejectsAMissingRowAndAnOpenTransaction() throws {
+        let connection = try TransparencyFixtures.makeDatabase()
+        let tree = MerkleTree(connection: connection, leafSource: .leafInputTable)
+        try tree.append(leafInputs: try randomLeafInputs(8))
+        try connection.transaction(.deferred) {
+            XCTAssertThrowsError(try tree.loadIntoMemory()) { error in
+                XCTAssertEqual((error as? LedgerError)?.code, .invalidInput, "\(error)")
+            }
+        }
+        try connection.execute("DROP TRIGGER merkle_tree_no_delete")
+        try connection.execute("DELETE FROM merkle_tree WHERE position = 3")
+        XCTAssertThrowsError(try tree.loadIntoMemory()) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .integrity, "\(error)")
+        }
+    }
+
     func testNodesRejectUpdateAndDelete() throws {
         let connection = try TransparencyFixtures.makeDatabase()
         let tree = MerkleTree(connection: connection, leafSource: .leafInputTable)

@@ -20,8 +20,10 @@ import SQLiteBridge
 ///
 /// Proofs come from the public `MerkleTree.inclusionProof(leafIndex:treeSize:)`
 /// and `consistencyProof(from:to:)`, each call in its own read transaction,
-/// for the full tree size. Every proof is checked with `MerkleProof` after
-/// its time is taken.
+/// for the full tree size. The same proofs are then timed on a second tree
+/// after `MerkleTree.loadIntoMemory()`, whose time is `tree_load_s`, as a
+/// program that serves many proofs would keep it. Every proof is checked
+/// with `MerkleProof` after its time is taken.
 enum ProofTimes {
     static func run(directory: String, leaves: Int, proofs: Int, signingKey: SigningKey,
                     leafFile: String, indexFile: String) throws {
@@ -52,6 +54,21 @@ enum ProofTimes {
         let indexLines = zip(leafIndices, oldSizes).map { "\($0) \($1)\n" }.joined()
         try indexLines.write(toFile: indexFile, atomically: true, encoding: .utf8)
 
+        try timeProofs(tree, name: "", leaves: leaves, root: root, leafIndices: leafIndices, oldSizes: oldSizes)
+
+        let loadedTree = ledger.merkleTree()
+        let (loadedLeaves, loadedSeconds) = try timed { try loadedTree.loadIntoMemory() }
+        guard loadedLeaves == leaves else {
+            throw BenchFailure("loadIntoMemory read \(loadedLeaves) leaves instead of \(leaves)")
+        }
+        printResult("tree_load_s", String(format: "%.2f", loadedSeconds))
+        try timeProofs(loadedTree, name: "in_memory.", leaves: leaves, root: root, leafIndices: leafIndices, oldSizes: oldSizes)
+    }
+
+    /// Times one inclusion proof per leaf index and one consistency proof
+    /// per old size, and prints their statistics with `name` before each result name.
+    private static func timeProofs(_ tree: MerkleTree, name: String, leaves: Int, root: [UInt8],
+                                   leafIndices: [Int], oldSizes: [Int]) throws {
         var inclusionSeconds: [Double] = []
         for (number, leafIndex) in leafIndices.enumerated() {
             let (proof, seconds) = try timed { try tree.inclusionProof(leafIndex: leafIndex, treeSize: leaves) }
@@ -61,10 +78,10 @@ enum ProofTimes {
                 throw BenchFailure("the inclusion proof of leaf \(leafIndex) does not verify")
             }
             if number == 0 {
-                printResult("inclusion.first_proof", proof.map(hexString).joined(separator: ","))
+                printResult("\(name)inclusion.first_proof", proof.map(hexString).joined(separator: ","))
             }
         }
-        printMicroseconds("inclusion", inclusionSeconds)
+        printMicroseconds("\(name)inclusion", inclusionSeconds)
 
         var consistencySeconds: [Double] = []
         for (number, oldSize) in oldSizes.enumerated() {
@@ -75,10 +92,10 @@ enum ProofTimes {
                 throw BenchFailure("the consistency proof from \(oldSize) to \(leaves) does not verify")
             }
             if number == 0 {
-                printResult("consistency.first_proof", proof.map(hexString).joined(separator: ","))
+                printResult("\(name)consistency.first_proof", proof.map(hexString).joined(separator: ","))
             }
         }
-        printMicroseconds("consistency", consistencySeconds)
+        printMicroseconds("\(name)consistency", consistencySeconds)
     }
 
     /// Inserts entries 2 through `last` as copies of the genesis row with their own entry hashes.

@@ -67,6 +67,11 @@ final class MerkleNodeStore {
     /// grows, so every smaller size is complete without reading again.
     private(set) var knownLeafCount = 0
 
+    /// Every interior node hash, 32 bytes per position, that ``loadIntoMemory()`` read.
+    private var loadedNodes: [UInt8] = []
+    /// Every leaf hash, 32 bytes per leaf index, that ``loadIntoMemory()`` computed.
+    private var loadedLeaves: [UInt8] = []
+
     /// The node hashes read from the database through this store, counted
     /// for tests and measurements.
     private(set) var readCount = 0
@@ -246,8 +251,13 @@ final class MerkleNodeStore {
         var leafOffsets: [Int] = []
         interiorOffsets.reserveCapacity(nodes.count)
         leafOffsets.reserveCapacity(2)
+        let hashBytes = MerkleTree.hashByteCount
         for (offset, node) in nodes.enumerated() {
-            if node.isLeaf {
+            if node.isLeaf, (node.index + 1) * hashBytes <= loadedLeaves.count {
+                hashes[offset] = Array(loadedLeaves[(node.index * hashBytes)..<((node.index + 1) * hashBytes)])
+            } else if !node.isLeaf, (node.position + 1) * hashBytes <= loadedNodes.count {
+                hashes[offset] = Array(loadedNodes[(node.position * hashBytes)..<((node.position + 1) * hashBytes)])
+            } else if node.isLeaf {
                 leafOffsets.append(offset)
             } else if node.level >= Self.cachedLevel, !upperNodeCache.isEmpty, let hash = upperNodeCache[node.position] {
                 hashes[offset] = hash
@@ -295,6 +305,69 @@ final class MerkleNodeStore {
             result.append(hash)
         }
         return result
+    }
+
+    /// Reads every committed `merkle_tree` row and hashes every leaf input
+    /// into memory, 64 bytes per leaf, so that later proofs of a tree no
+    /// larger than the one read take no row from the database.
+    ///
+    /// Committed rows never change, so what is read stays true, as for the
+    /// cache of upper nodes. Nodes of leaves appended later are read from
+    /// the database as before.
+    /// - Returns: The number of leaves read.
+    /// - Throws: `LedgerError.Code.integrity` when a row is not a 32-byte
+    ///   hash, a position is missing, or an entry hash is not 32 bytes;
+    ///   `invalidInput` inside a transaction, whose rows may be rolled back.
+    func loadIntoMemory() throws -> Int {
+        guard connection.isAutocommit else {
+            throw LedgerError(.invalidInput, "a Merkle tree can be loaded into memory only outside a transaction, from committed rows")
+        }
+        let hashBytes = MerkleTree.hashByteCount
+        return try connection.transaction(.deferred) {
+            let leafCount = try leafCount()
+            let nodeCount = MerkleNode.interiorCount(leafCount: leafCount)
+            var nodes: [UInt8] = []
+            nodes.reserveCapacity(nodeCount * hashBytes)
+            try withStatement("SELECT position, hash FROM merkle_tree WHERE position < ? ORDER BY position") { statement in
+                try statement.bind([.integer(Int64(nodeCount))])
+                while try statement.advance() {
+                    let position = Int(statement.int64(0))
+                    try statement.withBytes(1) { bytes in
+                        guard position * hashBytes == nodes.count, bytes.count == hashBytes else {
+                            throw LedgerError(.integrity,
+                                "the merkle_tree row \(position) is not the 32-byte hash that follows row \(nodes.count / hashBytes - 1): run `keyledger verify`")
+                        }
+                        nodes.append(contentsOf: bytes)
+                    }
+                }
+            }
+            guard nodes.count == nodeCount * hashBytes else {
+                throw LedgerError(.integrity,
+                    "the merkle_tree row \(nodes.count / hashBytes) is missing: the table is incomplete; run `keyledger verify`")
+            }
+            var leaves: [UInt8] = []
+            leaves.reserveCapacity(leafCount * hashBytes)
+            try withStatement("SELECT seq, entry_hash FROM \(leafSource.tableName) WHERE seq <= ? ORDER BY seq") { statement in
+                try statement.bind([.integer(Int64(leafCount))])
+                while try statement.advance() {
+                    let sequence = Int(statement.int64(0))
+                    try statement.withBytes(1) { bytes in
+                        guard sequence == leaves.count / hashBytes + 1,
+                              leafSource == .leafInputTable || bytes.count == hashBytes else {
+                            throw LedgerError(.integrity,
+                                "entry \(sequence) is out of order or has an entry hash that is not 32 bytes: run `keyledger verify`")
+                        }
+                        leaves.append(contentsOf: MerkleTree.leafHash(leafInput: bytes, using: digest))
+                    }
+                }
+            }
+            guard leaves.count == leafCount * hashBytes else {
+                throw Self.missingNodeError(MerkleNode(level: 0, index: leaves.count / hashBytes))
+            }
+            loadedNodes = nodes
+            loadedLeaves = leaves
+            return leafCount
+        }
     }
 
     private static func missingNodeError(_ missing: MerkleNode) -> LedgerError {
