@@ -60,7 +60,7 @@ let package = Package(
 
         // The program that `keyledger` runs for each HTTP fetch. It is the only
         // target that imports FoundationNetworking, so libcurl and its TLS
-        // libraries never load in a process that holds a signing key.
+        // libraries never load in a process that has a signing key.
         .executableTarget(
             name: "keyledger-fetch",
             dependencies: ["KeyLedger"],

@@ -123,7 +123,7 @@ def report(swift_path, python_path):
             theirs = number(python, f"{kind}.{statistic}_us")
             print(f"| {kind.capitalize()} proof, {statistic} | {ours:.1f} µs | {theirs:.1f} µs | {theirs / ours:.1f} |")
     # The same proofs from a tree that MerkleTree.loadIntoMemory() read first,
-    # which is how pymerkle's InmemoryTree holds its nodes.
+    # which is how pymerkle's InmemoryTree keeps its nodes.
     load_keyledger = number(swift, "tree_load_s")
     print(f"| Tree loaded into memory from the ledger (keyledger) or built (pymerkle), {int(swift['leaves']):,} leaves "
           f"| {load_keyledger:.2f} s | {build_pymerkle:.2f} s | {build_pymerkle / load_keyledger:.1f} |")

@@ -128,8 +128,8 @@ private final class Download: NSObject, URLSessionDataDelegate, @unchecked Senda
         completionHandler(next)
     }
 
-    /// Answers an authentication challenge, such as a 401 response with
-    /// `WWW-Authenticate: Basic`, with no credentials. The fetch then ends
+    /// Rejects an authentication challenge, such as a 401 response with
+    /// `WWW-Authenticate: Basic`, without credentials. The fetch then ends
     /// with that response's status instead of waiting for credentials that
     /// never come.
     func urlSession(

@@ -4,7 +4,7 @@
 //
 // keyledger runs this program instead of fetching itself, so the HTTP and
 // TLS libraries that Foundation's networking loads stay out of the process
-// that holds a private signing key, and out of every command that does not
+// that has a private signing key, and out of every command that does not
 // fetch.
 import Foundation
 #if canImport(Glibc)

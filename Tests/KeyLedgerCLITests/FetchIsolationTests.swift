@@ -17,7 +17,7 @@ final class FetchIsolationTests: CLITestCase {
         }
     }
 
-    func testFetchProgramIsBuiltBesideKeyledgerAndAnswersHelp() throws {
+    func testFetchProgramIsBuiltBesideKeyledger() throws {
         let program = try BuiltProgram.url(named: "keyledger-fetch")
         XCTAssertEqual(program.deletingLastPathComponent(), executable.deletingLastPathComponent())
 
@@ -42,7 +42,7 @@ final class FetchIsolationTests: CLITestCase {
         }
     }
 
-    func testDemoWithoutTheFetchProgramStopsBeforeWritingAnything() throws {
+    func testDemoWithoutFetchProgramWritesNothing() throws {
         let alone = directory.appendingPathComponent("bin/keyledger")
         try FileManager.default.createDirectory(at: alone.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: executable, to: alone)
@@ -56,7 +56,7 @@ final class FetchIsolationTests: CLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: demoDirectory.path), run.summary)
     }
 
-    func testFetchProgramThatCannotRunIsNamedWithTheFix() throws {
+    func testUnrunnableFetchProgramNamesTheFix() throws {
         let program = directory.appendingPathComponent("keyledger-fetch")
         try Data("#!/bin/sh\n".utf8).write(to: program)
         XCTAssertEqual(chmod(program.path, 0o600), 0)
@@ -69,7 +69,7 @@ final class FetchIsolationTests: CLITestCase {
         }
     }
 
-    /// The file names of the shared libraries that `ldd` lists for `program`.
+    /// Returns the file names of the shared libraries that `ldd` lists for `program`.
     private func linkedLibraries(of program: URL) throws -> [String] {
         let ldd = try Program.require("ldd", for: "list the libraries keyledger links")
         let run = try Program.run(ldd, [program.path])

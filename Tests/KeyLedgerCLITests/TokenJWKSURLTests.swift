@@ -66,8 +66,8 @@ enum TokenLoopback {
 
 /// A Python HTTP server on 127.0.0.1 that serves a directory and responds
 /// to chosen paths with a 302 redirect. Three more paths misbehave:
-/// `/basic-auth` answers 401 with a Basic challenge, `/trickle` sends a
-/// 100-byte body one byte every 0.3 s, and `/stall` never answers. The test
+/// `/basic-auth` returns 401 with a Basic challenge, `/trickle` sends a
+/// 100-byte body one byte every 0.3 s, and `/stall` never responds. The test
 /// that starts it stops it in its teardown.
 final class TokenHTTPServer {
     /// `SimpleHTTPRequestHandler` plus a table of redirects. Arguments: the
@@ -278,7 +278,7 @@ final class TokenJWKSURLTests: TokenCLITestCase {
 
     // MARK: - JWKSFetcher
 
-    /// A fetcher that runs the `keyledger-fetch` program, as the CLI does.
+    /// Returns a fetcher that runs the `keyledger-fetch` program, as the CLI does.
     private func programFetcher(timeout: TimeInterval = 5) throws -> JWKSFetcher {
         let program = try BuiltProgram.url(named: FetchHelperTransport.programName)
         return JWKSFetcher(timeout: timeout, transport: FetchHelperTransport(executablePath: program.path))
@@ -386,7 +386,7 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
     }
 
-    func testFetcherReportsStatusOfBasicChallengeAtOnce() throws {
+    func testBasicChallengeReportsItsStatus() throws {
         let server = try TokenHTTPServer(serving: served, for: self)
         let fetcher = try programFetcher(timeout: 10)
         let started = Date()
@@ -398,7 +398,7 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
     }
 
-    func testFetcherTimeoutCoversASlowBody() throws {
+    func testTimeoutCoversSlowBody() throws {
         let server = try TokenHTTPServer(serving: served, for: self)
         let fetcher = try programFetcher(timeout: 1)
         let started = Date()
@@ -410,7 +410,7 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 4)
     }
 
-    func testFetcherRejectsCredentialsInTheURL() throws {
+    func testCredentialsInURLAreRejected() throws {
         let fetcher = try programFetcher()
 
         XCTAssertThrowsError(try fetcher.fetch(URL(string: "http://reader:s3cretpw@127.0.0.1:1/jwks.json")!)) { error in
@@ -420,7 +420,7 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         }
     }
 
-    func testFetchProgramEndsSoonAfterItsParent() throws {
+    func testFetchProgramEndsWithItsParent() throws {
         let server = try TokenHTTPServer(serving: served, for: self)
         let program = try BuiltProgram.url(named: FetchHelperTransport.programName)
         // A stand-in parent: starts the program on a request that stalls,
@@ -460,8 +460,8 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         _ = try? parent.wait(timeout: 10)
     }
 
-    /// Whether `pid` is a process that has not exited; an exited one that
-    /// nobody has waited for yet (a zombie) counts as ended.
+    /// Returns whether `pid` is a process that has not exited. An exited one
+    /// that no process has waited for yet (a zombie) counts as ended.
     private static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let afterName = stat.range(of: ") ", options: .backwards) else {
@@ -479,7 +479,7 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         }
     }
 
-    func testMissingFetchProgramIsNamedAndNotRecordedAsAFailedCheck() throws {
+    func testMissingFetchProgramIsNotRecorded() throws {
         let missing = directory.appendingPathComponent("no-such-dir/keyledger-fetch").path
         let fetcher = JWKSFetcher(timeout: 5, transport: FetchHelperTransport(executablePath: missing))
 
@@ -493,7 +493,7 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         }
     }
 
-    func testFetchProgramDoesNotInheritThePassphrase() throws {
+    func testFetchProgramGetsNoPassphrase() throws {
         // A stand-in program that reports the passphrase variable it was given.
         let program = directory.appendingPathComponent("print-environment")
         try Data("""
@@ -511,8 +511,8 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         }
     }
 
-    func testFetchProgramThatExitsWithoutReadingIsAnError() throws {
-        // Writing a request to a pipe that nobody reads any more would raise
+    func testProgramExitingEarlyIsAnError() throws {
+        // Writing a request to a pipe that no process reads any more would raise
         // SIGPIPE, which ends the whole process, unless the request is in
         // the pipe before the program starts.
         let program = directory.appendingPathComponent("exit-at-once")
@@ -527,7 +527,7 @@ final class TokenJWKSURLTests: TokenCLITestCase {
         }
     }
 
-    func testFetchProgramOutputThatIsNotAResultIsRejected() throws {
+    func testUnexpectedProgramOutputIsRejected() throws {
         let outputs: [String] = [
             "",
             "not json",

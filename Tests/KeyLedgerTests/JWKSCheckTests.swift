@@ -171,7 +171,7 @@ final class JWKSCheckTests: XCTestCase {
         XCTAssertNil(try ledger.verify(VerifyOptions(trustAnchor: signingKey.keyID)).failure)
     }
 
-    /// A fetcher that runs the `keyledger-fetch` program, as the CLI does.
+    /// Returns a fetcher that runs the `keyledger-fetch` program, as the CLI does.
     private func programFetcher(timeout: TimeInterval = 10) throws -> JWKSFetcher {
         let program = try BuiltProgram.url(named: FetchHelperTransport.programName)
         return JWKSFetcher(timeout: timeout, transport: FetchHelperTransport(executablePath: program.path))

@@ -160,7 +160,7 @@ final class MerkleTreeStoreTests: XCTestCase {
         }
     }
 
-    func testTreeInMemoryGivesTheSameProofsAndReadsNothing() throws {
+    func testTreeInMemoryMatchesStoredProofs() throws {
         let inputs = try randomLeafInputs(300)
         let leafHashes = inputs.map { MerkleTree.leafHash(leafInput: $0) }
         let connection = try TransparencyFixtures.makeDatabase()
@@ -192,7 +192,7 @@ final class MerkleTreeStoreTests: XCTestCase {
         XCTAssertGreaterThan(loaded.store.readCount, before)
     }
 
-    func testTreeInMemoryRejectsAMissingRowAndAnOpenTransaction() throws {
+    func testLoadRejectsMissingRowAndTransaction() throws {
         let connection = try TransparencyFixtures.makeDatabase()
         let tree = MerkleTree(connection: connection, leafSource: .leafInputTable)
         try tree.append(leafInputs: try randomLeafInputs(8))

@@ -90,7 +90,7 @@ final class VerifyPipelineTests: XCTestCase {
         }
     }
 
-    func testProgressCountsEveryEntryAgainstTheTotal() throws {
+    func testProgressReportsTheTotal() throws {
         var reports: [(completed: Int, total: Int)] = []
         let options = VerifyOptions(trustAnchor: firstKey.keyID, batchSize: 8)
 

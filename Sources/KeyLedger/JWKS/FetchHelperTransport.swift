@@ -4,7 +4,7 @@ import JOSE
 
 extension LedgerError.Code {
     /// The program that fetches over HTTP for this one could not be run, or
-    /// answered with something other than its result.
+    /// its output was not a fetch result.
     public static let fetchHelperFailed = LedgerError.Code("fetch_helper_failed")
 }
 
@@ -13,7 +13,7 @@ extension LedgerError.Code {
 /// the two exchange).
 ///
 /// The `keyledger` command fetches this way, so the HTTP and TLS libraries
-/// that Foundation's networking loads never start in a process that holds a
+/// that Foundation's networking loads never start in a process that has a
 /// private signing key, and commands that do not fetch do not pay for
 /// loading them. The program gets the caller's environment without the
 /// `KEYLEDGER_` variables, reads the URL from its standard input rather than
@@ -30,7 +30,7 @@ public struct FetchHelperTransport: JWKSTransport {
         self.executablePath = executablePath
     }
 
-    /// A transport that runs the program from the directory of the running
+    /// Returns a transport that runs the program from the directory of the running
     /// executable, where `swift build` and an installation put it.
     ///
     /// The running executable is `/proc/self/exe`. Where that cannot be
@@ -181,7 +181,7 @@ public enum FetchHelperMessage {
         .invalidInput, .fetchFailed, .fetchTimedOut, .httpStatus, .responseTooLarge,
     ]
 
-    /// The longest timeout, in seconds, and the largest body, in bytes, that the program accepts.
+    /// The maximum timeout, in seconds, and the maximum body size, in bytes, that the program accepts.
     public static let timeoutRange: ClosedRange<TimeInterval> = 0.001...3_600
     public static let maximumBytesRange: ClosedRange<Int> = 1...(16 << 20)
 
@@ -194,7 +194,7 @@ public enum FetchHelperMessage {
         public let parentProcess: Int32
     }
 
-    /// The request for one fetch, as one line of JSON.
+    /// Returns the request for one fetch as one line of JSON.
     public static func request(url: URL, timeout: TimeInterval, maximumBytes: Int, parentProcess: Int32) -> String {
         let object: JSONValue = .object([
             "url": .string(url.absoluteString),
@@ -230,7 +230,7 @@ public enum FetchHelperMessage {
         return Request(url: url, timeout: timeout, maximumBytes: maximumBytes, parentProcess: parentProcess)
     }
 
-    /// The output for a response.
+    /// Returns the output for a response.
     public static func encode(_ download: JWKSDownload) throws -> String {
         try JCS.canonicalString(.object([
             "status": .number(Double(download.statusCode)),
@@ -239,7 +239,7 @@ public enum FetchHelperMessage {
         ]))
     }
 
-    /// The output for a failed fetch.
+    /// Returns the output for a failed fetch.
     public static func encode(_ error: LedgerError) throws -> String {
         try JCS.canonicalString(.object([
             "error": .string(error.code.name),

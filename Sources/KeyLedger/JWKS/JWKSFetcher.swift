@@ -16,7 +16,7 @@ extension LedgerError.Code {
 /// Downloads a JWK Set over HTTP or HTTPS and keeps the exact bytes served.
 ///
 /// The fetcher checks the URL and hashes the body; a ``JWKSTransport`` does
-/// the HTTP exchange. The ledger module holds no HTTP client of its own, so
+/// the HTTP exchange. The ledger module has no HTTP client of its own, so
 /// a process that only appends or verifies never loads one.
 /// ``FetchHelperTransport`` runs the `keyledger-fetch` program, as the
 /// `keyledger` command does, so HTTP and TLS libraries never share a process
@@ -78,7 +78,7 @@ public struct JWKSFetcher: Sendable {
               let host = url.host, !host.isEmpty else {
             throw LedgerError(.invalidInput, "the JWKS URL \(quoted(url.absoluteString)) is not valid: use an http:// or https:// URL with a host")
         }
-        // A JWK Set holds public keys only, and the URL is recorded in the
+        // A JWK Set contains public keys only, and the URL is recorded in the
         // ledger and shown in process listings: it must carry no credentials.
         guard url.user == nil, url.password == nil else {
             throw LedgerError(.invalidInput,
@@ -96,7 +96,7 @@ public struct JWKSFetcher: Sendable {
         )
     }
 
-    /// The error for a fetch that took longer than `timeout` seconds.
+    /// Returns the error for a fetch that took longer than `timeout` seconds.
     public static func timedOut(_ url: URL, after timeout: TimeInterval) -> LedgerError {
         let seconds = timeout.rounded() == timeout ? String(Int(timeout)) : String(timeout)
         return LedgerError(
@@ -105,17 +105,17 @@ public struct JWKSFetcher: Sendable {
         )
     }
 
-    /// The error for a response that is not HTTP.
+    /// Returns the error for a response that is not HTTP.
     public static func notHTTP(_ url: URL) -> LedgerError {
         LedgerError(.fetchFailed, "\(quoted(url.absoluteString)) did not return an HTTP response")
     }
 
-    /// The error for a status outside 200 to 299; `reason` is the status's usual phrase.
+    /// Returns the error for a status outside 200 to 299. `reason` is the status's usual phrase.
     public static func badStatus(_ url: URL, statusCode: Int, reason: String) -> LedgerError {
         LedgerError(.httpStatus, "\(quoted(url.absoluteString)) responded with HTTP status \(statusCode) \(reason): expected 200 to 299")
     }
 
-    /// The error for a redirect to a URL that may not be followed.
+    /// Returns the error for a redirect to a URL that may not be followed.
     public static func redirectNotAllowed(from: URL, to target: URL?) -> LedgerError {
         LedgerError(
             .fetchFailed,
@@ -124,27 +124,27 @@ public struct JWKSFetcher: Sendable {
         )
     }
 
-    /// The error for a host that cannot be reached.
+    /// Returns the error for a host that cannot be reached.
     public static func cannotConnect(_ url: URL) -> LedgerError {
         LedgerError(.fetchFailed, "cannot connect to \(quoted(url.absoluteString)): check the URL and that the server is running and reachable")
     }
 
-    /// The error for a TLS connection that failed; `detail` says why.
+    /// Returns the error for a TLS connection that failed, with `detail` as the cause.
     public static func tlsFailed(_ url: URL, detail: String) -> LedgerError {
         LedgerError(.fetchFailed, "the TLS connection to \(quoted(url.absoluteString)) failed: \(detail)")
     }
 
-    /// The error for any other failed fetch; `detail` says why.
+    /// Returns the error for any other failed fetch, with `detail` as the cause.
     public static func failed(_ url: URL, detail: String) -> LedgerError {
         LedgerError(.fetchFailed, "fetching \(quoted(url.absoluteString)) failed: \(detail)")
     }
 
-    /// The error for a connection closed before any response.
+    /// Returns the error for a connection closed before any response.
     public static func noResponse(_ url: URL) -> LedgerError {
         LedgerError(.fetchFailed, "\(quoted(url.absoluteString)) closed the connection without a response")
     }
 
-    /// The error for a body over `limit` bytes.
+    /// Returns the error for a body over `limit` bytes.
     public static func tooLarge(_ url: URL, contentLength: Int64?, limit: Int) -> LedgerError {
         let declared = contentLength.map { " (Content-Length \($0))" } ?? ""
         return LedgerError(

@@ -63,7 +63,7 @@ extension JWKSObservation {
     ///
     /// - Throws: `LedgerError` for a URL that is not http or https, and when
     ///   the fetcher's transport itself cannot run (`fetchHelperFailed`),
-    ///   which says nothing about the endpoint.
+    ///   which is not a fault of the endpoint.
     public static func fetch(_ url: String, with fetcher: JWKSFetcher) throws -> JWKSObservation {
         guard let parsed = URL(string: url) else {
             throw LedgerError(.invalidInput, "the JWKS URL \(quoted(url)) is not valid: use an http:// or https:// URL")

@@ -316,8 +316,8 @@ final class MerkleNodeStore {
     /// the database as before.
     /// - Returns: The number of leaves read.
     /// - Throws: `LedgerError.Code.integrity` when a row is not a 32-byte
-    ///   hash, a position is missing, or an entry hash is not 32 bytes;
-    ///   `invalidInput` inside a transaction, whose rows may be rolled back.
+    ///   hash, a position is missing, or an entry hash is not 32 bytes. Throws
+    ///   `invalidInput` inside a transaction, because its rows may be rolled back.
     func loadIntoMemory() throws -> Int {
         guard connection.isAutocommit else {
             throw LedgerError(.invalidInput, "a Merkle tree can be loaded into memory only outside a transaction, from committed rows")

@@ -57,7 +57,7 @@ final class RunningProgram {
         kill(-process.processIdentifier, SIGKILL)
     }
 
-    /// What the program has written to standard output so far.
+    /// Returns what the program has written to standard output so far.
     func standardOutputSoFar() -> String {
         String(decoding: (try? Data(contentsOf: outputURL)) ?? Data(), as: UTF8.self)
     }

@@ -1,7 +1,7 @@
 import CLibcrypto
 
 extension KeyHandle {
-    /// The key type that a decoder is told to expect.
+    /// The key type that a decoder expects.
     ///
     /// Without one, `OSSL_DECODER_CTX_new_for_pkey` gathers the decoders of
     /// every key type that the providers offer. Naming the type saved about
@@ -23,9 +23,9 @@ extension KeyHandle {
             }
         }
 
-        /// The type that a PEM block with `label` holds, when the label or
-        /// the block's unencrypted PKCS#8 header says it; otherwise `nil`,
-        /// and the decoder tries every type.
+        /// Returns the type of the key in a PEM block with `label`, when the
+        /// label or the block's unencrypted PKCS#8 header names it. Otherwise
+        /// it returns `nil`, and the decoder tries every type.
         ///
         /// A wrong answer costs only speed: the hinted decoder fails, and
         /// ``KeyHandle/decodePEM(_:selection:passphrase:keyType:failureCode:failureReason:)``
