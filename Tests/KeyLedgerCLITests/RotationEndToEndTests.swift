@@ -109,9 +109,9 @@ final class RotationEndToEndTests: CLITestCase {
         try run(["change", "rollback", "--id", "CHG-1002", "--reason", "endpoint does not serve the key", "--actor", "tina"])
         XCTAssertEqual(try state(of: extra, in: "production"), "rolled_back")
         // Like every --json output, one key's record is one line.
-        let shown = try run(["key", "show", "--kid", extra, "--env", "production", "--json"])
-        XCTAssertEqual(shown.outputLines.count, 1, shown.summary)
-        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])
+        let keyShow = try run(["key", "show", "--kid", extra, "--env", "production", "--json"])
+        XCTAssertEqual(keyShow.outputLines.count, 1, keyShow.summary)
+        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(keyShow.standardOutput.utf8)) as? [String: Any])
         XCTAssertEqual(record["kid"] as? String, extra)
         let proven = try check("production", change: "CHG-1002")
         XCTAssertEqual(proven["absent_confirmed"] as? [String], [extra])

@@ -27,7 +27,7 @@ extension KeyHandle {
         /// label or the block's unencrypted PKCS#8 header names it. Otherwise
         /// it returns `nil`, and the decoder tries every type.
         ///
-        /// A wrong answer costs only speed: the hinted decoder fails, and
+        /// A wrong type costs only time: the hinted decoder fails, and
         /// ``KeyHandle/decodePEM(_:selection:passphrase:keyType:failureCode:failureReason:)``
         /// tries again without a hint.
         static func of(pemBlock text: String, label: String) -> DecoderKeyType? {
