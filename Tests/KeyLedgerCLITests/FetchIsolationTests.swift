@@ -12,7 +12,8 @@ final class FetchIsolationTests: CLITestCase {
         for forbidden in ["libcurl", "libFoundationNetworking", "libssl", "libgnutls", "libnghttp2"] {
             XCTAssertFalse(
                 libraries.contains { $0.hasPrefix(forbidden) },
-                "keyledger links \(forbidden), which belongs in keyledger-fetch only: \(libraries)"
+                "keyledger links \(forbidden), which belongs in keyledger-fetch only: \(libraries). "
+                    + "A build directory from before keyledger-fetch existed keeps old link entries: run `swift package clean` and build again"
             )
         }
     }
