@@ -223,6 +223,6 @@ public struct ReportOutcome: Sendable {
 
     /// Builds the `report_generated` event to append once the files are in place.
     public func recordEvent(actor: String) throws -> Event {
-        try Event(kind: .reportGenerated, actor: actor, body: recordBody)
+        try Event(dedicatedKind: .reportGenerated, actor: actor, body: recordBody)
     }
 }

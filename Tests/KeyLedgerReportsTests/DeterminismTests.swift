@@ -86,6 +86,9 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(body["period"]?.stringValue, "2026-Q4")
         XCTAssertEqual(body["format"]?.stringValue, "md")
         XCTAssertEqual(body["files"]?.arrayValue?.count, 1)
-        XCTAssertNoThrow(try outcome.recordEvent(actor: "auditor"))
+        // The public initializer rejects report_generated, so this is how a program records a report.
+        let recorded = try scenario.scratch.append(outcome.recordEvent(actor: "auditor"), signingKey: scenario.signingKey)
+        XCTAssertEqual(recorded.kind, .reportGenerated)
+        XCTAssertEqual(recorded.body["manifest_sha256"]?.stringValue, outcome.manifest.sha256Hex)
     }
 }

@@ -84,7 +84,7 @@ extension Ledger {
         if let start = request.windowStart { body["window_start"] = .string(start.description) }
         if let end = request.windowEnd { body["window_end"] = .string(end.description) }
         if let plan = request.rollbackPlan { body["rollback_plan"] = .string(plan) }
-        let event = try Event(kind: .changeOpened, actor: context.actor, body: context.decorate(body))
+        let event = try Event(dedicatedKind: .changeOpened, actor: context.actor, body: context.decorate(body))
         return try append(signingKey: signingKey) {
             if try change(id: request.id) != nil {
                 throw LedgerError(.notAllowed, "change \(quoted(request.id)) already exists: choose a new change id")
@@ -192,7 +192,7 @@ extension Ledger {
             }
             var body = try check(change)
             body["change"] = .string(id)
-            return [try Event(kind: kind, actor: context.actor, body: context.decorate(body))]
+            return [try Event(dedicatedKind: kind, actor: context.actor, body: context.decorate(body))]
         }[0]
     }
 
@@ -262,14 +262,14 @@ extension Ledger {
                 let body: [String: JSONValue] = [
                     "kid": .string(key.keyID), "env": .string(key.environment), "change": .string(id),
                 ]
-                events.append(try Event(kind: .rolledBack, actor: context.actor, body: context.decorate(body)))
+                events.append(try Event(dedicatedKind: .rolledBack, actor: context.actor, body: context.decorate(body)))
             }
             for (key, state) in restored {
                 let body: [String: JSONValue] = [
                     "kid": .string(key.keyID), "env": .string(key.environment), "change": .string(id),
                     "state": .string(state.rawValue), "retired_seq": .number(Double(key.ended!.sequence)),
                 ]
-                events.append(try Event(kind: .restored, actor: context.actor, body: context.decorate(body)))
+                events.append(try Event(dedicatedKind: .restored, actor: context.actor, body: context.decorate(body)))
             }
             var body: [String: JSONValue] = [
                 "change": .string(id),
@@ -282,7 +282,7 @@ extension Ledger {
                 })
             }
             if let reason { body["reason"] = .string(reason) }
-            events.append(try Event(kind: .changeRolledBack, actor: context.actor, body: context.decorate(body)))
+            events.append(try Event(dedicatedKind: .changeRolledBack, actor: context.actor, body: context.decorate(body)))
             return events
         }
     }

@@ -119,6 +119,33 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
         EntryKind(rawValue: "checkpoint_key_rotated"): "keyledger checkpoint key rotate",
     ]
 
+    /// The library call that appends each kind `Event(kind:actor:body:)` rejects.
+    ///
+    /// It holds every built-in kind except `note`, the same kinds as
+    /// `dedicatedCommands`.
+    static let dedicatedLibraryCalls: [EntryKind: String] = [
+        .genesis: "Ledger.create(at:signingKey:actor:options:checkpointKey:checkpointOrigin:)",
+        .signingKeyRotated: "Ledger.rotateSigningKey(to:actor:signingKey:reason:)",
+        .checkpointKeyRotated: "Ledger.rotateCheckpointKey(to:previous:actor:signingKey:reason:origin:)",
+        .generated: "Ledger.generateKey(_:context:signingKey:)",
+        .imported: "Ledger.importKeys(_:name:environment:change:source:context:signingKey:)",
+        .published: "Ledger.publishKey(id:environment:change:context:signingKey:)",
+        .retired: "Ledger.retireKey(id:environment:change:context:signingKey:)",
+        .rolledBack: "Ledger.rollbackChange(id:reason:context:signingKey:)",
+        .restored: "Ledger.rollbackChange(id:reason:context:signingKey:)",
+        .verified: "Ledger.checkJWKS(environment:observation:change:context:signingKey:)",
+        .jwksChecked: "Ledger.checkJWKS(environment:observation:change:context:signingKey:)",
+        .verificationFailed: "Ledger.checkJWKS(environment:observation:change:context:signingKey:)",
+        .changeOpened: "Ledger.openChange(_:context:signingKey:)",
+        .changeApproved: "Ledger.approveChange(id:managerApproval:context:signingKey:)",
+        .changeAttested: "Ledger.attestChange(id:item:passed:evidence:context:signingKey:)",
+        .changeStarted: "Ledger.startChange(id:context:signingKey:)",
+        .changeCompleted: "Ledger.completeChange(id:context:signingKey:)",
+        .changeAborted: "Ledger.abortChange(id:reason:context:signingKey:)",
+        .changeRolledBack: "Ledger.rollbackChange(id:reason:context:signingKey:)",
+        .reportGenerated: "ReportOutcome.recordEvent(actor:)",
+    ]
+
     static func unknownKindError(_ text: String) -> LedgerError {
         let known = builtIn.filter { !reserved.contains($0) }.map(\.rawValue).joined(separator: ", ")
         return LedgerError(.invalidKind,

@@ -62,7 +62,7 @@ extension Ledger {
                 for keyID in expected where served.contains(keyID) {
                     var body = common
                     body["kid"] = .string(keyID)
-                    events.append(try Event(kind: .verified, actor: context.actor, body: context.decorate(body)))
+                    events.append(try Event(dedicatedKind: .verified, actor: context.actor, body: context.decorate(body)))
                 }
             }
             var summary = common
@@ -73,7 +73,7 @@ extension Ledger {
             summary["absent_confirmed"] = .array(absentConfirmed.map(JSONValue.string))
             summary["result"] = .string(matched ? "pass" : "fail")
             if let parseError { summary["error"] = .string(parseError) }
-            events.append(try Event(kind: matched ? .jwksChecked : .verificationFailed, actor: context.actor,
+            events.append(try Event(dedicatedKind: matched ? .jwksChecked : .verificationFailed, actor: context.actor,
                                     body: context.decorate(summary)))
             result = JWKSCheckResult(matched: matched, expected: expected, served: servedKeyIDs, missing: missing,
                                      unexpected: unexpected, absentConfirmed: absentConfirmed, error: parseError, entries: [])

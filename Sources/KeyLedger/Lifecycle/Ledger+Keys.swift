@@ -106,7 +106,7 @@ extension Ledger {
                 ]
                 if case .rsa(let bits) = spec { body["bits"] = .number(Double(bits)) }
                 if let custody = request.custody { body["custody"] = .string(custody) }
-                let event = try Event(kind: .generated, actor: context.actor, body: context.decorate(body))
+                let event = try Event(dedicatedKind: .generated, actor: context.actor, body: context.decorate(body))
                 try KeyFile.writePrivateKey(privateKey, to: request.outputPath)
                 wroteFile = true
                 return [event]
@@ -148,7 +148,7 @@ extension Ledger {
             ]
             if let algorithm = jwk.algorithm { body["alg"] = .string(algorithm) }
             if let providerKeyID = jwk.keyID, providerKeyID != keyID { body["provider_kid"] = .string(providerKeyID) }
-            events.append(try Event(kind: .imported, actor: context.actor, body: context.decorate(body)))
+            events.append(try Event(dedicatedKind: .imported, actor: context.actor, body: context.decorate(body)))
         }
         return try append(signingKey: signingKey) {
             for event in events {
@@ -191,7 +191,7 @@ extension Ledger {
             try record.check(transitionTo: next)
             try authorizeKeyStep(change: change, context: context, step: "\(kind == .published ? "publish" : "retire") a key")
             let body: [String: JSONValue] = ["kid": .string(keyID), "env": .string(environment), "change": .string(change)]
-            return [try Event(kind: kind, actor: context.actor, body: context.decorate(body))]
+            return [try Event(dedicatedKind: kind, actor: context.actor, body: context.decorate(body))]
         }[0]
     }
 

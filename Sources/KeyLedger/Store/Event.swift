@@ -4,7 +4,10 @@ import JOSE
 /// An event to append: what happened, who caused it, and its details.
 ///
 /// Creating an `Event` checks everything that can be checked without the
-/// ledger, so a rejected event never reaches the database.
+/// ledger, so a rejected event never reaches the database. The public
+/// initializers build only `note` and custom `x-` events. Key, change, JWKS
+/// and report events come only from their own library calls, such as
+/// `Ledger.publishKey` or `Ledger.approveChange`, which check the step first.
 public struct Event: Sendable {
     /// The largest body accepted, measured as RFC 8785 canonical JSON: 64 KiB.
     public static let maximumBodyBytes = 65_536
@@ -19,36 +22,30 @@ public struct Event: Sendable {
     /// ledger's own events, whose bodies are not checked.
     let canonicalBody: [UInt8]?
 
-    /// Validates and wraps an event.
+    /// Validates a `note` or custom `x-` event for `Ledger.append`.
     ///
-    /// - Throws: `LedgerError` when the kind is reserved for the ledger itself,
-    ///   the actor is empty, too long or contains control characters, or the
+    /// Every other built-in kind has its own library call, which checks the
+    /// key lifecycle or the change process against the ledger before it
+    /// appends, so this initializer rejects those kinds. The ledger's own kinds
+    /// (`genesis`, `signing_key_rotated`, `checkpoint_key_rotated`) are
+    /// rejected too.
+    ///
+    /// - Throws: `LedgerError` with `.invalidKind` for a kind that has its own
+    ///   call (the message names the call) or that is neither `note` nor a valid
+    ///   custom kind. `.invalidActor` when the actor is empty, too long or
+    ///   contains control characters. `.bodyTooLarge` or `.invalidBody` when the
     ///   body's canonical form is larger than `maximumBodyBytes` or contains a
     ///   number JSON cannot represent.
     public init(kind: EntryKind, actor: String, body: [String: JSONValue] = [:]) throws {
-        if EntryKind.reserved.contains(kind) {
+        if let call = EntryKind.dedicatedLibraryCalls[kind] {
             throw LedgerError(.invalidKind,
-                "event kind \(quoted(kind.rawValue)) is appended only by the ledger itself: use `keyledger init` or `keyledger signing-key rotate`")
+                "event kind \(quoted(kind.rawValue)) has its own library call, `\(call)`, which checks the step against the ledger before it is appended: use that call, or a note or x- kind for other events")
         }
-        guard kind.isBuiltIn || kind.isCustom else {
-            throw EntryKind.unknownKindError(kind.rawValue)
+        guard kind == .note || kind.isCustom else {
+            throw LedgerError(.invalidKind,
+                "unknown event kind \(quoted(kind.rawValue)): `Event(kind:actor:body:)` takes \"note\" or a custom kind such as \"x-deploy\" (x- then lowercase letters, digits, '.', '_' or '-')")
         }
-        try Self.validate(actor: actor)
-        let canonicalBody: [UInt8]
-        do {
-            canonicalBody = try JCS.canonicalize(.object(body))
-        } catch {
-            throw LedgerError(.invalidBody, "the event body cannot be canonicalized: \(error)")
-        }
-        let size = canonicalBody.count
-        guard size <= Self.maximumBodyBytes else {
-            throw LedgerError(.bodyTooLarge,
-                "the event body is \(size) bytes as canonical JSON, over the limit of \(Self.maximumBodyBytes) bytes: store large evidence elsewhere and record its digest")
-        }
-        self.kind = kind
-        self.actor = actor
-        self.body = body
-        self.canonicalBody = canonicalBody
+        try self.init(checkedKind: kind, actor: actor, body: body)
     }
 
     /// Parses `kind` and a JSON body as given on a command line or in an NDJSON line.
@@ -73,6 +70,44 @@ public struct Event: Sendable {
         try self.init(kind: parsedKind, actor: actor, body: object)
     }
 
+    /// Creates an event of a kind that has its own library call, such as
+    /// `published` or `change_approved`, for that call to append.
+    ///
+    /// The caller must have checked the step against the ledger (the key's
+    /// state, the change's state and its people), because `Ledger.append`
+    /// checks nothing of that. It is `package`, not `internal`, so that the
+    /// reports module can build its `report_generated` event.
+    /// - Throws: `LedgerError` with `.invalidKind` for a kind without its own
+    ///   call or one of the ledger's own kinds, and the actor and body errors
+    ///   of `init(kind:actor:body:)`.
+    package init(dedicatedKind kind: EntryKind, actor: String, body: [String: JSONValue]) throws {
+        guard EntryKind.dedicatedLibraryCalls[kind] != nil, !EntryKind.reserved.contains(kind) else {
+            throw LedgerError(.invalidKind,
+                "event kind \(quoted(kind.rawValue)) is not a key, change, JWKS or report step: build a note or x- event with `Event(kind:actor:body:)`, and the ledger's own events with `init(reservedKind:actor:body:)`")
+        }
+        try self.init(checkedKind: kind, actor: actor, body: body)
+    }
+
+    /// Checks the actor and the body's canonical size for a kind the caller already checked.
+    private init(checkedKind kind: EntryKind, actor: String, body: [String: JSONValue]) throws {
+        try Self.validate(actor: actor)
+        let canonicalBody: [UInt8]
+        do {
+            canonicalBody = try JCS.canonicalize(.object(body))
+        } catch {
+            throw LedgerError(.invalidBody, "the event body cannot be canonicalized: \(error)")
+        }
+        let size = canonicalBody.count
+        guard size <= Self.maximumBodyBytes else {
+            throw LedgerError(.bodyTooLarge,
+                "the event body is \(size) bytes as canonical JSON, over the limit of \(Self.maximumBodyBytes) bytes: store large evidence elsewhere and record its digest")
+        }
+        self.kind = kind
+        self.actor = actor
+        self.body = body
+        self.canonicalBody = canonicalBody
+    }
+
     /// Creates one of the ledger's own events, skipping the reserved-kind check.
     init(reservedKind kind: EntryKind, actor: String, body: [String: JSONValue]) throws {
         try Self.validate(actor: actor)
@@ -86,7 +121,7 @@ public struct Event: Sendable {
     ///
     /// Names are compared exactly for segregation of duties, so leading or
     /// trailing white space, which would make one person look like two, is rejected.
-    static func validate(actor: String, role: String = "actor", option: String = "--actor") throws {
+    package static func validate(actor: String, role: String = "actor", option: String = "--actor") throws {
         if isPrintableASCIIName(actor) { return }
         let trimmed = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {

@@ -10,6 +10,12 @@ public typealias ProgressHandler = (_ completed: Int, _ total: Int) -> Void
 extension Ledger {
     /// Appends one event, signed by `signingKey`, and returns the stored entry.
     ///
+    /// A caller outside the library can pass only `note` and custom `x-`
+    /// events, because `Event(kind:actor:body:)` rejects every other kind.
+    /// Key, change, JWKS and report steps go through their own calls, such as
+    /// `publishKey` or `approveChange`, which check the step against the
+    /// ledger before they append it.
+    ///
     /// The append is one IMMEDIATE transaction: when this returns, the entry
     /// is committed (and on disk with `Durability.full`).
     /// - Throws: `LedgerError` with `.signerMismatch` when `signingKey` is not

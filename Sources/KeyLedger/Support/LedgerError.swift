@@ -13,7 +13,8 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
 
         /// Input that cannot be used as given: a bad option value, JSON or file.
         public static let invalidInput = Code("invalid_input")
-        /// An event kind that is neither built in nor an `x-` custom kind.
+        /// An event kind that is neither built in nor an `x-` custom kind, or a
+        /// built-in kind given to the generic append path instead of its own call.
         public static let invalidKind = Code("invalid_kind")
         public static let invalidActor = Code("invalid_actor")
         public static let invalidBody = Code("invalid_body")

@@ -74,7 +74,7 @@ enum ReportCommand: Command {
             }
         } else {
             let actor = try arguments.required("actor")
-            _ = try Event(kind: .reportGenerated, actor: actor)
+            try Event.validate(actor: actor)
             let writable = try Ledger(path: ledgerPath)
             let key = try writable.loadSigningKey(path: try arguments.required("signing-key"))
             recorder = (writable, key, actor)

@@ -9,8 +9,9 @@ import XCTest
 /// The steps run against a scratch ledger, so the guarded API checks them
 /// exactly as it checks a real user's steps and writes the bodies it always
 /// writes. `step(at:)` notes the time each new entry should carry.
-/// `raw(at:)` appends an event the guarded API would reject, through
-/// `Ledger.append`, as a buggy tool or an attacker with the signing key could.
+/// `raw(at:)` appends an event the guarded API would reject, as other software
+/// holding the signing key could write it, or an earlier keyledger whose
+/// `Ledger.append` took key and change events without checking them.
 /// `forge(into:)` then writes the same events into a new ledger with the
 /// chosen recorded times, chained and signed as keyledger itself chains and
 /// signs, so the result verifies like any other ledger.
@@ -93,11 +94,21 @@ final class Scenario {
         return added
     }
 
-    /// Appends an event through `Ledger.append`, which checks only the event itself, not the change process.
+    /// Appends an event without checking the key lifecycle or the change process.
+    ///
+    /// A key, change, JWKS or report event is built with the package-only
+    /// `Event(dedicatedKind:actor:body:)`, because the public initializer
+    /// rejects those kinds. `Ledger.append` then checks only the event itself.
     @discardableResult
     func raw(at time: String, _ kind: EntryKind, actor: String, _ body: [String: JSONValue]) throws -> Int64 {
         try step(at: time) { ledger, key in
-            try ledger.append(Event(kind: kind, actor: actor, body: body), signingKey: key)
+            let event: Event
+            if kind == .note || kind.isCustom {
+                event = try Event(kind: kind, actor: actor, body: body)
+            } else {
+                event = try Event(dedicatedKind: kind, actor: actor, body: body)
+            }
+            try ledger.append(event, signingKey: key)
         }[0]
     }
 
