@@ -294,14 +294,40 @@ final class RotationEndToEndTests: CLITestCase {
         for (number, (url, cause)) in cases.enumerated() {
             let result = try run(["jwks", "check", "--env", "production", "--url", url, "--actor", "jwks-monitor", "--timeout", "3"],
                                  expect: 1)
-            XCTAssertTrue(result.standardError.contains("error:"), result.summary)
             XCTAssertTrue(result.standardOutput.contains(cause), result.summary)
             XCTAssertFalse(result.standardOutput.contains("MISMATCH"), "nothing was served, so nothing differs\n\(result.summary)")
             XCTAssertFalse(result.standardOutput.contains("missing:"), "the unreadable endpoint is the error, not missing keys\n\(result.summary)")
             let entries = try run(["log", "--kind", "verification_failed", "--json"]).outputLines
             XCTAssertEqual(entries.count, number + 1)
-            XCTAssertTrue(entries.last?.contains("\"error\"") ?? false)
+            let recordedError = try recordedCheckError(entries.last)
+
+            // The FAILED line on standard output carries the cause, so standard error does not repeat it.
+            XCTAssertEqual(result.standardError, "", result.summary)
+            let printed = result.standardOutput + result.standardError
+            XCTAssertEqual(printed.components(separatedBy: recordedError).count - 1, 1,
+                           "the cause \(recordedError) is not printed exactly once\n\(result.summary)")
         }
+
+        // With --json the cause is the result's "error" member, and nothing goes to standard error.
+        let json = try run(["jwks", "check", "--env", "production", "--url", closedPortURL, "--actor", "jwks-monitor",
+                            "--timeout", "3", "--json"], expect: 1)
+        XCTAssertEqual(json.standardError, "", json.summary)
+        XCTAssertEqual(json.outputLines.count, 1, json.summary)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any], json.summary)
+        XCTAssertEqual(object["matched"] as? Bool, false)
+        let entries = try run(["log", "--kind", "verification_failed", "--json"]).outputLines
+        XCTAssertEqual(entries.count, cases.count + 1)
+        XCTAssertEqual(object["error"] as? String, try recordedCheckError(entries.last))
+    }
+
+    /// Returns the `error` member of a `verification_failed` entry printed by `log --json`.
+    private func recordedCheckError(_ line: String?, file: StaticString = #filePath, lineNumber: UInt = #line) throws -> String {
+        let text = try XCTUnwrap(line, "no verification_failed entry", file: file, line: lineNumber)
+        let entry = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text, file: file, line: lineNumber)
+        let body = try XCTUnwrap(entry["body"] as? [String: Any], text, file: file, line: lineNumber)
+        let error = try XCTUnwrap(body["error"] as? String, "the entry records no error: \(text)", file: file, line: lineNumber)
+        XCTAssertFalse(error.isEmpty, text, file: file, line: lineNumber)
+        return error
     }
 
     func testCheckOfOneKeyMatches() throws {

@@ -74,8 +74,8 @@ enum JWKSCheckCommand: Command {
             if let error = result.error { object["error"] = .string(error) }
             Terminal.output(try JSONValue.object(object).serialized(pretty: false))
         } else {
-            if let error = result.error { Terminal.message("error: \(error)") }
-            // When the document could not be read, every expected key counts as missing, and the error gives the reason.
+            // When the document could not be read, every expected key counts as
+            // missing, and the FAILED line below gives the reason, once.
             if result.error == nil {
                 for kid in result.missing { Terminal.output("missing: \(kid) is expected but not served") }
             }
