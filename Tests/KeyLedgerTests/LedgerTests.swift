@@ -1,6 +1,7 @@
 import Foundation
 import JOSE
 import KeyLedger
+import OpenSSLBridge
 import SQLiteBridge
 import XCTest
 
@@ -135,6 +136,29 @@ final class LedgerTests: XCTestCase {
         }
         XCTAssertEqual(try ledger.head()?.sequence, 3, "a rejected handover appended an entry")
         XCTAssertEqual(try ledger.currentSignerKeyID(), third.keyID)
+    }
+
+    /// An RSA key whose factor p is not prime loads, because every relation
+    /// between its numbers is true, but its signatures do not verify. It must
+    /// neither start a ledger nor take one over.
+    func testUnverifiableKeyGetsNoRole() throws {
+        let pemURL = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/keys/composite_factor_rsa2048_private_key", withExtension: "pem"))
+        let brokenKey = try SigningKey(privateKey: PrivateKey(pem: String(contentsOf: pemURL, encoding: .utf8)))
+        func assertRejected(_ operation: @autoclosure () throws -> Any, _ name: String) {
+            XCTAssertThrowsError(try operation(), name) { error in
+                XCTAssertEqual((error as? LedgerError)?.code, .unreadableKey, "\(name): \(error)")
+                XCTAssertTrue("\(error)".contains("does not verify with its own public key"), "\(name): \(error)")
+            }
+        }
+
+        let newPath = directory.path("broken.db")
+        assertRejected(try Ledger.create(at: newPath, signingKey: brokenKey, actor: "init-bot"), "create")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: newPath), "a rejected genesis left a ledger file")
+
+        let ledger = try makeLedger()
+        assertRejected(try ledger.rotateSigningKey(to: brokenKey, actor: "security", signingKey: signingKey), "rotate")
+        XCTAssertEqual(try ledger.head()?.sequence, 1, "a rejected handover appended an entry")
+        XCTAssertEqual(try ledger.currentSignerKeyID(), signingKey.keyID)
     }
 
     func testRejectedSignerAppendsNothing() throws {

@@ -3,7 +3,8 @@ import OpenSSLBridge
 import XCTest
 
 /// Private keys whose numbers still parse but do not belong together: each
-/// must be rejected when it is loaded, before it signs anything.
+/// must be rejected when it is loaded, or at the latest by its first
+/// signature, before that signature is returned.
 final class KeyPairCheckTests: XCTestCase {
     /// The RFC 7515 A.2 RSA key as a traditional "RSA PRIVATE KEY" with one
     /// number damaged. Flipping bit 1 of the last byte keeps each number's parity,
@@ -21,6 +22,38 @@ final class KeyPairCheckTests: XCTestCase {
             XCTAssertThrowsError(try PrivateKey(pem: Self.traditionalRSAPEM(numbers)), name) { error in
                 XCTAssertEqual((error as? CryptoError)?.code, .invalidPEM, "\(name): \(error)")
                 XCTAssertTrue("\(error)".contains("key pair is inconsistent"), "\(name): \(error)")
+            }
+        }
+    }
+
+    /// A key whose factor p is the product of two primes satisfies every
+    /// relation that loading checks, so it loads. Its signatures do not
+    /// verify, and no signature is ever returned.
+    func testCompositeFactorKeyNeverSigns() throws {
+        let jwk = try TestSupport.fixtureJSONObject("composite_factor_rsa2048_private_jwk.json")
+        let numbers = try ["n", "e", "d", "p", "q", "dp", "dq", "qi"].map {
+            try TestSupport.base64URLDecode(XCTUnwrap(jwk[$0], $0))
+        }
+        let key = try PrivateKey(pem: Self.traditionalRSAPEM(numbers))
+        XCTAssertEqual(key.spec, .rsa(bits: 2048))
+
+        for scheme in [SignatureScheme.rsaPKCS1v15(.sha256), .rsaPSS(.sha256), .rsaPKCS1v15(.sha256)] {
+            XCTAssertThrowsError(try key.sign(Array("entry hash".utf8), scheme: scheme), "\(scheme)") { error in
+                XCTAssertEqual((error as? CryptoError)?.code, .inconsistentKeyPair, "\(scheme): \(error)")
+                XCTAssertTrue("\(error)".contains("key pair is inconsistent"), "\(scheme): \(error)")
+            }
+        }
+    }
+
+    /// The check of the first signature passes for a sound key, whose signatures all verify.
+    func testSoundRSAKeySignsRepeatedly() throws {
+        let key = try PrivateKey(pem: TestSupport.fixtureText("rfc7515_a2_rs256_private_key.pem"))
+        let publicKey = try key.publicKey()
+        let message = Array("entry hash".utf8)
+        for scheme in [SignatureScheme.rsaPKCS1v15(.sha256), .rsaPSS(.sha256)] {
+            for _ in 0..<2 {
+                let signature = try key.sign(message, scheme: scheme)
+                XCTAssertTrue(publicKey.verify(signature: signature, for: message, scheme: scheme), "\(scheme)")
             }
         }
     }

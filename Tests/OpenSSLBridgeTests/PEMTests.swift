@@ -129,6 +129,37 @@ final class PEMTests: XCTestCase {
         XCTAssertEqual(key.spec, .ec(.p256))
     }
 
+    /// Lines may end with LF, CR LF or CR and carry trailing spaces and tabs,
+    /// and text may come before the block, in every format that is read.
+    func testPEMLineEndVariantsLoad() throws {
+        let cases: [(file: String, passphrase: String?)] = [
+            ("rfc7515_a2_rs256_private_key.pem", nil),
+            ("rfc7515_a2_rs256_private_key_traditional.pem", nil),
+            ("rfc7515_a3_es256_private_key.pem", nil),
+            ("rfc8037_ed25519_private_key.pem", nil),
+            ("random_rsa2048_private_key_traditional_encrypted.pem", passphrase),
+        ]
+        let variants: [(name: String, rewrite: (String) -> String)] = [
+            ("CR LF", { $0.replacingOccurrences(of: "\n", with: "\r\n") }),
+            ("CR", { $0.replacingOccurrences(of: "\n", with: "\r") }),
+            ("trailing blanks", { $0.replacingOccurrences(of: "\n", with: " \t \n") }),
+            ("text before the block", { "Key for the staging ledger\n\n" + $0 }),
+        ]
+        for (file, passphrase) in cases {
+            let text = try TestSupport.fixtureText(file)
+            let expected = try PrivateKey(pem: text, passphrase: passphrase).publicKey().components()
+            for (name, rewrite) in variants {
+                let key = try PrivateKey(pem: rewrite(text), passphrase: passphrase)
+                XCTAssertEqual(try key.publicKey().components(), expected, "\(file), \(name)")
+            }
+        }
+        // The encryption header is still found, so a missing passphrase is named as such.
+        let encrypted = try TestSupport.fixtureText("random_rsa2048_private_key_traditional_encrypted.pem")
+        XCTAssertThrowsError(try PrivateKey(pem: encrypted.replacingOccurrences(of: "\n", with: "\r\n"))) { error in
+            XCTAssertEqual((error as? CryptoError)?.code, .passphraseRequired, "\(error)")
+        }
+    }
+
     func testUnreadablePrivateKeyInputThrows() throws {
         let rsaPEM = try TestSupport.fixtureText("rfc7515_a2_rs256_private_key.pem")
         var damagedLines = rsaPEM.split(separator: "\n").map(String.init)

@@ -44,6 +44,9 @@ public struct CryptoError: Error, CustomStringConvertible, Equatable {
         public static let schemeMismatch = Code("schemeMismatch")
         /// Key generation failed inside libcrypto.
         public static let keyGenerationFailed = Code("keyGenerationFailed")
+        /// A signature made with a private key does not verify with the key's
+        /// own public half: the key's numbers do not belong together.
+        public static let inconsistentKeyPair = Code("inconsistentKeyPair")
         /// Signing failed inside libcrypto.
         public static let signingFailed = Code("signingFailed")
         /// The random generator failed to produce bytes.

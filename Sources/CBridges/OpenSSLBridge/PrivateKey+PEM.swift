@@ -56,7 +56,10 @@ extension PrivateKey {
             failureCode: failureCode,
             failureReason: failureReason
         )
-        try self.init(handle: handle)
+        // The load checks every relation of a two-prime RSA key but not that
+        // its factors are prime; the first signature shows that (FirstSignatureCheck).
+        let isRSA = if case .rsa = handle.spec { true } else { false }
+        try self.init(handle: handle, checksFirstSignature: isRSA)
     }
 
     /// Encodes the key as a PKCS#8 PEM block.

@@ -7,10 +7,15 @@
 public final class PrivateKey: @unchecked Sendable {
     let handle: KeyHandle
     private let signingContexts: SigningContexts
+    /// Set for an RSA key read from PEM, whose first signature is verified.
+    private let firstSignatureCheck: FirstSignatureCheck?
 
-    init(handle: KeyHandle) throws {
+    /// - Parameter checksFirstSignature: Whether to verify the key's first
+    ///   signature before returning it, for a key read from outside.
+    init(handle: KeyHandle, checksFirstSignature: Bool = false) throws {
         self.handle = handle
-        self.signingContexts = try SigningContexts(key: handle)
+        self.signingContexts = SigningContexts(key: handle)
+        self.firstSignatureCheck = checksFirstSignature ? try FirstSignatureCheck(privateKey: handle) : nil
     }
 
     /// The key's type and size.
@@ -45,10 +50,16 @@ public final class PrivateKey: @unchecked Sendable {
     /// RSA PKCS #1 v1.5 and Ed25519 signatures are deterministic. RSASSA-PSS
     /// and ECDSA signatures are randomized. ECDSA signatures are returned as
     /// raw r || s (see ``SignatureScheme/ecdsa(_:)``).
+    /// The first signature of an RSA key read from PEM is verified with the
+    /// key's public half before it is returned.
+    ///
     /// - Throws: ``CryptoError`` with code `schemeMismatch` when `scheme` does
-    ///   not fit the key type, or `signingFailed` when libcrypto fails.
+    ///   not fit the key type, `inconsistentKeyPair` when that first
+    ///   signature does not verify, or `signingFailed` when libcrypto fails.
     public func sign(_ message: [UInt8], scheme: SignatureScheme) throws -> [UInt8] {
-        try handle.sign(message, scheme: scheme, prepared: signingContexts)
+        let signature = try handle.sign(message, scheme: scheme, prepared: signingContexts)
+        try firstSignatureCheck?.confirm(signature, over: message, scheme: scheme)
+        return signature
     }
 }
 

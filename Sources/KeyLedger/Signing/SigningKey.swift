@@ -55,8 +55,24 @@ public struct SigningKey: Sendable {
         return try SigningKey(privateKey: PrivateKey.generate(spec), algorithm: algorithm)
     }
 
+    /// Makes one signature and discards it, so that a key whose signatures
+    /// do not verify is rejected before it is given a role in a ledger.
+    ///
+    /// - Throws: `LedgerError` with `.unreadableKey` as ``sign(entryHash:)`` does.
+    func checkSigns() throws {
+        _ = try sign(entryHash: [UInt8](repeating: 0, count: 32))
+    }
+
     /// Signs an entry hash, returning a compact JWS with a detached payload.
+    ///
+    /// - Throws: `LedgerError` with `.unreadableKey` when the key's first
+    ///   signature does not verify with its own public key.
     func sign(entryHash: [UInt8]) throws -> String {
-        try JWS.signDetached(payload: entryHash, key: privateKey, algorithm: algorithm, keyID: keyID)
+        do {
+            return try JWS.signDetached(payload: entryHash, key: privateKey, algorithm: algorithm, keyID: keyID)
+        } catch let error as JOSEError where (error.underlyingError as? CryptoError)?.code == .inconsistentKeyPair {
+            throw LedgerError(.unreadableKey,
+                "the signing key \(keyID) made a signature that does not verify with its own public key, so its numbers do not belong together: replace the key file with a sound key")
+        }
     }
 }

@@ -77,6 +77,10 @@ extension Ledger {
             "previous_kid": .string(signingKey.keyID),
         ]
         if let reason { body["reason"] = .string(reason) }
+        // The new key signs nothing in the handover, and after it only the
+        // new key can extend the ledger. So it must show now that its
+        // signatures verify.
+        try newKey.checkSigns()
         let event = try Event(reservedKind: .signingKeyRotated, actor: actor, body: body)
         return try storage(path) {
             try connection.transaction(.immediate) {

@@ -7,9 +7,10 @@ extension KeyHandle {
     /// - Parameter prepared: The contexts made by ``SigningContexts/init(key:)`` for this handle.
     /// - Returns: The signature, for ECDSA as raw r || s.
     func sign(_ message: [UInt8], scheme: SignatureScheme, prepared contexts: SigningContexts) throws -> [UInt8] {
-        guard scheme.fits(spec), let prepared = contexts[scheme] else {
+        guard scheme.fits(spec) else {
             throw CryptoError(.schemeMismatch, "\(scheme) cannot be used with a \(spec) key")
         }
+        let prepared = try contexts.context(for: scheme)
         // EVP_PKEY_get_size is the largest signature the key can make: the
         // modulus size for RSA, the largest DER encoding for ECDSA, 64 for Ed25519.
         let capacity = Int(EVP_PKEY_get_size(pointer))
@@ -60,7 +61,7 @@ extension KeyHandle {
     ///   return `false`, and the thread's OpenSSL error queue is cleared.
     func verify(signature: [UInt8], for message: [UInt8], scheme: SignatureScheme,
                 prepared contexts: VerificationContexts) -> Bool {
-        let valid = (try? verifyOrThrow(signature: signature, for: message, scheme: scheme, prepared: contexts[scheme])) ?? false
+        let valid = (try? verifyOrThrow(signature: signature, for: message, scheme: scheme, prepared: scheme.fits(spec) ? contexts.context(for: scheme) : nil)) ?? false
         if !valid {
             LibCrypto.clearErrorQueue()
         }

@@ -1,7 +1,9 @@
 import CLibcrypto
+import Synchronization
 
-/// Verification contexts prepared once per signature scheme that fits a
-/// public key, which each verification copies instead of setting up its own.
+/// Verification contexts prepared once per signature scheme, on the first
+/// verification with it, which each later verification copies instead of
+/// setting up its own.
 ///
 /// This is the verifying side of ``SigningContexts``. `EVP_DigestVerifyInit`
 /// in libcrypto 3.0 fetches the signature and digest implementations by name
@@ -9,34 +11,36 @@ import CLibcrypto
 /// RSA-2048 verification itself takes about 15 µs (`openssl speed rsa2048`
 /// on one AMD EPYC core), so the lookups were a large share of it: RS256
 /// `PublicKey.verify` on that core rose from about 48,000-55,000 to
-/// 60,000-62,000 verifications per CPU second. The contexts are prepared
-/// when the key is created and only read afterwards, so threads may copy
-/// the same context at once without a lock.
-struct VerificationContexts: @unchecked Sendable {
-    private let contexts: [SignatureScheme: DigestContext]
+/// 60,000-62,000 verifications per CPU second. As for signing, a context is
+/// prepared when first needed and only read afterwards.
+final class VerificationContexts: Sendable {
+    private let key: KeyHandle
+    /// Prepared contexts, and nil for schemes whose context libcrypto could not prepare.
+    private let contexts = Mutex<[SignatureScheme: PreparedContext?]>([:])
 
-    /// Prepares a context for every scheme that fits `key`: six for RSA,
-    /// three for EC and one for Ed25519.
-    ///
-    /// A scheme whose context libcrypto cannot prepare is left out, and a
-    /// verification with it initializes its own context as before, so that
-    /// making a public key never fails here.
     init(key: KeyHandle) {
-        var contexts: [SignatureScheme: DigestContext] = [:]
-        for scheme in SignatureScheme.allCases where scheme.fits(key.spec) {
-            do {
-                let context = try DigestContext()
-                try key.prepareVerification(context, scheme: scheme)
-                contexts[scheme] = context
-            } catch {
-                LibCrypto.clearErrorQueue()
-            }
-        }
-        self.contexts = contexts
+        self.key = key
     }
 
-    /// The prepared context for `scheme`, or `nil` when there is none.
-    subscript(scheme: SignatureScheme) -> DigestContext? {
-        contexts[scheme]
+    /// The prepared context for `scheme`, or nil when libcrypto cannot
+    /// prepare one. A verification then initializes its own context, so
+    /// that verifying never fails here.
+    func context(for scheme: SignatureScheme) -> DigestContext? {
+        if let prepared = contexts.withLock({ $0[scheme] }) {
+            return prepared?.context
+        }
+        var prepared: PreparedContext?
+        do {
+            let context = try DigestContext()
+            try key.prepareVerification(context, scheme: scheme)
+            prepared = PreparedContext(context: context)
+        } catch {
+            LibCrypto.clearErrorQueue()
+        }
+        return contexts.withLock { contexts in
+            if let stored = contexts[scheme] { return stored?.context }
+            contexts[scheme] = .some(prepared)
+            return prepared?.context
+        }
     }
 }
