@@ -63,13 +63,17 @@ extension Ledger {
             // flat instead of growing with fragments of freed batches.
             var spareBatches: [RawEntryBatch] = []
             var moreRows = true
+            // The first batch is small, so that the workers start verifying
+            // signatures after 256 rows are read instead of a full batch.
+            var rowsToRead = min(256, options.batchSize)
             while moreRows {
                 var batch = spareBatches.popLast() ?? RawEntryBatch(expectedRows: options.batchSize)
                 batch.removeAllRows()
-                while batch.rowCount < options.batchSize, try statement.advance() {
+                while batch.rowCount < rowsToRead, try statement.advance() {
                     batch.appendCurrentRow(of: statement)
                 }
-                moreRows = batch.rowCount == options.batchSize
+                moreRows = batch.rowCount == rowsToRead
+                rowsToRead = options.batchSize
                 guard batch.rowCount > 0 else { break }
                 let checked = verifier.checkStructure(batch)
                 treeAudit.add(checked)
