@@ -293,6 +293,39 @@ final class BadInputTests: CLITestCase {
         XCTAssertEqual(try logSnapshot(created.ledger), before, "a rejected handover appended an entry")
     }
 
+    func testLedgerKeysAndJWTKeysStaySeparate() throws {
+        let created = try createLedger()
+        let common = ["--ledger", created.ledger, "--signing-key", created.signingKey]
+        try keyledgerSucceeds(["change", "open", "--id", "CHG-1", "--summary", "Rotate", "--technician", "tina",
+                               "--reviewer", "rui", "--actor", "tina"] + common)
+        let jwtKey = path("production.pem")
+        // The ledger signing key's public JWK, as anyone who can read the ledger finds it.
+        let shown = try keyledgerSucceeds(["signing-key", "show", "--ledger", created.ledger, "--json"])
+        let signer = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])
+        let ledgerJWK = try write("ledger-key.jwk", JSONSerialization.data(withJSONObject: try XCTUnwrap(signer["jwk"])))
+        let imported = try keyledger(["key", "import", "--name", "api", "--env", "production", "--jwk", ledgerJWK,
+                                      "--change", "CHG-1", "--actor", "tina"] + common)
+        XCTAssertEqual(imported.status, 2, imported.summary)
+        XCTAssertEqual(imported.standardError, "error: cannot import a key under change CHG-1, which is open: keys may change only under an approved change that is in_progress, so have the reviewer approve it, then start it with `keyledger change start`, or give --emergency REASON\n")
+
+        try keyledgerSucceeds(["change", "approve", "--id", "CHG-1", "--actor", "rui"] + common)
+        try keyledgerSucceeds(["change", "start", "--id", "CHG-1", "--actor", "tina"] + common)
+        let generated = try keyledgerSucceeds(["key", "generate", "--name", "api", "--env", "production", "--out", jwtKey,
+                                               "--change", "CHG-1", "--actor", "tina"] + common)
+        let jwtKeyID = generated.standardOutput.trimmingCharacters(in: .newlines)
+        let before = try logSnapshot(created.ledger)
+
+        let rotate = try keyledger(["signing-key", "rotate", "--new-key", jwtKey, "--actor", "tina"] + common)
+        XCTAssertEqual(rotate.status, 2, rotate.summary)
+        XCTAssertEqual(rotate.standardError, "error: the new signing key (kid \(jwtKeyID)) is a JWT signing key of this ledger, generated at entry 5: whoever holds a key that signs API tokens must not also be able to sign for the ledger, so generate or give a key used for nothing else\n")
+
+        let ledgerKeyAsJWTKey = try keyledger(["key", "import", "--name", "api", "--env", "staging", "--jwk", ledgerJWK,
+                                               "--change", "CHG-1", "--actor", "tina"] + common)
+        XCTAssertEqual(ledgerKeyAsJWTKey.status, 2, ledgerKeyAsJWTKey.summary)
+        XCTAssertEqual(ledgerKeyAsJWTKey.standardError, "error: key \(created.trustAnchor) is a signing key of this ledger: a key that signs ledger entries must not also sign API tokens, so import a different key\n")
+        XCTAssertEqual(try logSnapshot(created.ledger), before, "a rejected step appended an entry")
+    }
+
     func testNewerSchemaIsRejectedUnchanged() throws {
         let created = try createLedger()
         try append(created)

@@ -156,7 +156,7 @@ final class JWKSCheckTests: XCTestCase {
             let document = try Data(contentsOf: fixtures.appendingPathComponent(name))
             let environment = name.replacingOccurrences(of: ".json", with: "").replacingOccurrences(of: "jwks_", with: "")
             let keys = try KeyImportFormat.jwks.keys(from: Array(document), source: name)
-            try ledger.importKeys(keys, name: "idp", environment: environment, change: "CHG-IDP", source: name,
+            try ledger.importKeys(keys, name: "idp", environment: environment, change: "CHG-1", source: name,
                                   context: tom, signingKey: signingKey)
             // Imported keys are recorded, not yet published: an endpoint serving them is unexpected until they are.
             for key in keys {

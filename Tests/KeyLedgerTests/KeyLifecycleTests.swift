@@ -253,6 +253,7 @@ final class KeyLifecycleTests: XCTestCase {
     }
 
     func testImportKeepsProviderKidAndRejectsPrivateMembers() throws {
+        try startChange("CHG-7")
         let privateKey = try PrivateKey.generate(.ec(.p256))
         var jwk = try JWK(publicKey: privateKey.publicKey(), algorithm: "ES256")
         jwk.keyID = "provider-key-1"
@@ -273,6 +274,73 @@ final class KeyLifecycleTests: XCTestCase {
             XCTAssertEqual((error as? LedgerError)?.code, .invalidInput)
             XCTAssertTrue("\(error)".contains("\"d\"") || "\(error)".contains("d"), "\(error)")
             XCTAssertFalse("\(error)".contains("c2VjcmV0"), "the error repeats the private value")
+        }
+    }
+
+    func testImportNeedsInProgressChange() throws {
+        let jwk = try JWK(publicKey: PrivateKey.generate(.ec(.p256)).publicKey())
+        try assertRejected(.notAllowed, "change \"CHG-9\" does not exist") {
+            try ledger.importKeys([jwk], name: "idp", environment: "production", change: "CHG-9", source: "test",
+                                  context: tom, signingKey: signingKey)
+        }
+        try ledger.openChange(ChangeRequest(id: "CHG-9", summary: "Import", technician: "tom", reviewer: "rita"),
+                              context: tom, signingKey: signingKey)
+        try assertRejected(.notAllowed, "cannot import a key under change CHG-9, which is open") {
+            try ledger.importKeys([jwk], name: "idp", environment: "production", change: "CHG-9", source: "test",
+                                  context: tom, signingKey: signingKey)
+        }
+
+        let emergency = StepContext(actor: "tom", emergency: "provider rotated its key overnight")
+        let entries = try ledger.importKeys([jwk], name: "idp", environment: "production", change: "CHG-9", source: "test",
+                                            context: emergency, signingKey: signingKey)
+        XCTAssertEqual(entries.first?.body["emergency"]?.stringValue, "provider rotated its key overnight")
+    }
+
+    func testImportRejectsLedgerOwnKeys() throws {
+        let checkpointKey = try PrivateKey.generate(.ed25519)
+        let earlierSigner = try SigningKey.generate(.es256)
+        ledger = try Ledger.create(at: directory.path("own-keys.db"), signingKey: earlierSigner, actor: "init",
+                                   checkpointKey: checkpointKey)
+        try ledger.rotateSigningKey(to: signingKey, actor: "init", signingKey: earlierSigner)
+        try startChange()
+
+        let cases: [(name: String, key: PublicKey, fragment: String)] = [
+            ("current signing key", try signingKey.privateKey.publicKey(), "is a signing key of this ledger"),
+            ("earlier signing key", try earlierSigner.privateKey.publicKey(), "is a signing key of this ledger"),
+            ("checkpoint key", try checkpointKey.publicKey(), "is a checkpoint key of this ledger"),
+        ]
+        for (name, key, fragment) in cases {
+            let jwk = try JWK(publicKey: key)
+            let before = try entryCount()
+            XCTAssertThrowsError(try ledger.importKeys([jwk], name: "idp", environment: "production", change: "CHG-1",
+                                                       source: "test", context: tom, signingKey: signingKey), name) { error in
+                XCTAssertEqual((error as? LedgerError)?.code, .invalidInput, "\(name): \(error)")
+                XCTAssertTrue("\(error)".contains("key \((try? jwk.thumbprint()) ?? "") \(fragment)"), "\(name): \(error)")
+            }
+            XCTAssertEqual(try entryCount(), before, "\(name): a rejected import appended an entry")
+        }
+    }
+
+    func testLedgerKeysCannotBeManagedKeys() throws {
+        try startChange()
+        let generatedPath = directory.path("generated.pem")
+        let generatedKeyID = try generate(algorithm: .es256, out: generatedPath)
+        let generated = try SigningKey(privateKey: PrivateKey(pem: String(contentsOfFile: generatedPath, encoding: .utf8)))
+        XCTAssertEqual(generated.keyID, generatedKeyID)
+        try assertRejected(.invalidInput, "the new signing key (kid \(generatedKeyID)) is a JWT signing key of this ledger, generated at entry 5") {
+            try ledger.rotateSigningKey(to: generated, actor: "tom", signingKey: signingKey)
+        }
+
+        let imported = try PrivateKey.generate(.ed25519)
+        let importedJWK = try JWK(publicKey: imported.publicKey())
+        let entries = try ledger.importKeys([importedJWK], name: "idp", environment: "production", change: "CHG-1",
+                                            source: "test", context: tom, signingKey: signingKey)
+        let importedAt = try XCTUnwrap(entries.first?.sequence)
+        try assertRejected(.invalidInput, "is a JWT signing key of this ledger, imported at entry \(importedAt)") {
+            try ledger.rotateSigningKey(to: SigningKey(privateKey: imported), actor: "tom", signingKey: signingKey)
+        }
+        try assertRejected(.invalidInput, "the new checkpoint key (kid \(try importedJWK.thumbprint())) is a JWT signing key") {
+            try ledger.rotateCheckpointKey(to: imported, previous: nil, actor: "tom", signingKey: signingKey)
         }
     }
 }

@@ -78,7 +78,8 @@ extension Ledger {
     ///     outgoing key's origin, or `keyledger/<ledger_id>` for the first key.
     ///   - reason: Why the key changes, recorded in the entry.
     /// - Throws: `LedgerError.Code.invalidInput` when `newKey` is not Ed25519,
-    ///   equals the entry signing key or the current checkpoint key, or
+    ///   equals the entry signing key or the current checkpoint key, is a
+    ///   JWT signing key recorded in the ledger, or
     ///   `previous` is given for a ledger without a checkpoint key.
     ///   `signerMismatch` when `previous` is missing or is not the current
     ///   checkpoint key, or `signingKey` is not the current ledger signing key.
@@ -96,6 +97,7 @@ extension Ledger {
         let previousKeyID = try previous.map { try LedgerCheckpointKey.publicJWK(of: $0).keyID ?? "" }
 
         let entries = try append(signingKey: signingKey) {
+            try rejectManagedKey(newKeyID, role: "checkpoint key")
             var body: [String: JSONValue] = ["checkpoint_key": newJWK.jsonValue]
             if let reason { body["reason"] = .string(reason) }
             if let current = try checkpointKeysLocked().last {

@@ -121,9 +121,12 @@ extension Ledger {
     ///
     /// Each key is identified by its RFC 7638 thumbprint; a provider's own
     /// `kid` is kept as `provider_kid`. All keys are recorded in one
-    /// transaction, or none.
+    /// transaction, or none. Like a generated key, an imported key needs an
+    /// approved change in progress unless the step is an emergency.
     /// - Throws: `LedgerError` for a JWK with private members, an unsupported
-    ///   key type, or a key already recorded in the environment.
+    ///   key type, a key already recorded in the environment, a key that is
+    ///   one of the ledger's own signing or checkpoint keys, or a change that
+    ///   is not in progress.
     @discardableResult
     public func importKeys(_ keys: [JWK], name: String, environment: String, change: String, source: String,
                            context: StepContext, signingKey: SigningKey) throws -> [Entry] {
@@ -151,11 +154,13 @@ extension Ledger {
             events.append(try Event(dedicatedKind: .imported, actor: context.actor, body: context.decorate(body)))
         }
         return try append(signingKey: signingKey) {
+            try authorizeKeyStep(change: change, context: context, step: "import a key")
             for event in events {
                 let keyID = event.body["kid"]!.stringValue!
                 if try key(id: keyID, environment: environment) != nil {
                     throw LedgerError(.notAllowed, "key \(keyID) is already recorded in \(environment): it needs no import")
                 }
+                try rejectLedgerOwnKey(keyID)
             }
             return events
         }
@@ -193,6 +198,39 @@ extension Ledger {
             let body: [String: JSONValue] = ["kid": .string(keyID), "env": .string(environment), "change": .string(change)]
             return [try Event(dedicatedKind: kind, actor: context.actor, body: context.decorate(body))]
         }[0]
+    }
+
+    /// Throws when `keyID` is one of the ledger's signing keys (current or
+    /// earlier) or checkpoint keys, which must never also sign API tokens.
+    /// The caller must be inside the write transaction.
+    func rejectLedgerOwnKey(_ keyID: String) throws {
+        // Every earlier signer signed the genesis entry or a handover, so those entries name them all.
+        let signed = try connection.query(
+            "SELECT seq FROM entries WHERE kind IN ('genesis', 'signing_key_rotated') AND signer_kid = ? LIMIT 1",
+            [.text(keyID)])
+        let currentSigner = try cachedCurrentSignerKeyID()
+        if !signed.isEmpty || keyID == currentSigner {
+            throw LedgerError(.invalidInput,
+                "key \(keyID) is a signing key of this ledger: a key that signs ledger entries must not also sign API tokens, so import a different key")
+        }
+        if try checkpointKeysLocked().contains(where: { $0.keyID == keyID }) {
+            throw LedgerError(.invalidInput,
+                "key \(keyID) is a checkpoint key of this ledger: a key that signs checkpoints must not also sign API tokens, so import a different key")
+        }
+    }
+
+    /// Throws when `keyID` was recorded as a managed JWT signing key by a
+    /// `generated` or `imported` entry, so that it cannot become one of the
+    /// ledger's own keys. `role` names that role in the message.
+    /// The caller must be inside the write transaction.
+    func rejectManagedKey(_ keyID: String, role: String) throws {
+        let rows = try connection.query(
+            "SELECT seq, kind FROM entries WHERE kind IN ('generated', 'imported') AND key_id = ? ORDER BY seq LIMIT 1",
+            [.text(keyID)])
+        if let row = rows.first {
+            throw LedgerError(.invalidInput,
+                "the new \(role) (kid \(keyID)) is a JWT signing key of this ledger, \(row.text(1) ?? "recorded") at entry \(row.int64(0)): whoever holds a key that signs API tokens must not also be able to sign for the ledger, so generate or give a key used for nothing else")
+        }
     }
 
     /// Throws unless `change` is approved and in progress, or the step is an emergency.

@@ -61,6 +61,9 @@ extension Ledger {
     ///
     /// Every later entry must be signed by `newKey`; verification follows the
     /// handover from the trust anchor and accepts no other signer.
+    /// - Throws: `LedgerError.Code.invalidInput` when `newKey` is the current
+    ///   or an earlier signing key, the checkpoint key, or a JWT signing key
+    ///   recorded in the ledger.
     @discardableResult
     public func rotateSigningKey(to newKey: SigningKey, actor: String, signingKey: SigningKey,
                                  reason: String? = nil) throws -> Entry {
@@ -94,6 +97,7 @@ extension Ledger {
                     throw LedgerError(.invalidInput,
                         "the new signing key (kid \(newKey.keyID)) is an earlier signing key of this ledger, handed over at entry \(row.int64(0)): signing never returns to an earlier key, so generate or give a new one")
                 }
+                try rejectManagedKey(newKey.keyID, role: "signing key")
                 return try appendLocked([event], signingKey: signingKey, expectedSigner: nil, progress: nil)[0]
             }
         }

@@ -45,10 +45,11 @@ enum KeyImportCommand: Command {
     static let spec = CommandSpec(
         path: ["key", "import"],
         summary: "Record keys generated elsewhere from their public part.",
-        usage: "--name NAME --env ENV (--public PEM | --jwk FILE | --jwks FILE) --change ID --actor WHO",
+        usage: "--name NAME --env ENV (--public PEM | --jwk FILE | --jwks FILE) --change ID --actor WHO [--emergency REASON]",
         discussion: """
         Keys are identified by their RFC 7638 thumbprint; a provider's kid is kept. A JWK with private
-        members (d, p, q, ...) is rejected: import public keys only.
+        members (d, p, q, ...) is rejected: import public keys only. So is one of the ledger's own
+        signing or checkpoint keys. The change must be approved and in progress unless --emergency is given.
         """,
         options: CommonOptions.step + [
             .value("name", "NAME", "The key's name."),
@@ -58,6 +59,7 @@ enum KeyImportCommand: Command {
             .value("jwks", "FILE", "A JWK Set; every key in it is recorded."),
             .value("alg", "ALG", "The algorithm to record for --public."),
             .value("change", "ID", "The change the keys are recorded under."),
+            CommonOptions.emergency,
         ])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
