@@ -192,7 +192,14 @@ private final class Download: NSObject, URLSessionDataDelegate, @unchecked Senda
              .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
             return JWKSFetcher.tlsFailed(url, detail: urlError.localizedDescription)
         default:
-            return JWKSFetcher.failed(url, detail: urlError.localizedDescription)
+            // FoundationNetworking on Linux reports a self-signed certificate with the code
+            // `unknown` and libcurl's message "SSL certificate problem: self-signed certificate".
+            // Other TLS failures may arrive the same way, so for HTTPS the message is the only sign.
+            let detail = urlError.localizedDescription
+            if url.scheme?.lowercased() == "https", detail.contains("SSL") || detail.contains("certificate") {
+                return JWKSFetcher.tlsFailed(url, detail: detail)
+            }
+            return JWKSFetcher.failed(url, detail: detail)
         }
     }
 }

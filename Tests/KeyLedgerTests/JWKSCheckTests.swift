@@ -113,6 +113,25 @@ final class JWKSCheckTests: XCTestCase {
         XCTAssertNotNil(result.entries.last?.body["error"]?.stringValue)
     }
 
+    /// An HTTPS endpoint whose self-signed certificate no trust store
+    /// contains: the failure names TLS and how to make the CA trusted.
+    func testUntrustedCertificateNamesTLSAndFix() throws {
+        _ = try publishNewKey()
+        let served = directory.url.appendingPathComponent("tls-www")
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        let httpsServer = try LocalHTTPServer(self, directory: served, selfSignedTLSIn: directory.url)
+        try httpsServer.serve("jwks.json", JWKS(keys: []).jsonValue.serialized(pretty: true))
+
+        let observation = try JWKSObservation.fetch(httpsServer.url("jwks.json"), with: try programFetcher(timeout: 5))
+        XCTAssertNil(observation.body)
+        let result = try ledger.checkJWKS(environment: "production", observation: observation, context: tom, signingKey: signingKey)
+        XCTAssertFalse(result.matched)
+        let error = try XCTUnwrap(result.error)
+        XCTAssertTrue(error.contains("the TLS connection to \"\(httpsServer.url("jwks.json"))\" failed"), error)
+        XCTAssertTrue(error.contains("update-ca-certificates"), error)
+        XCTAssertEqual(result.entries.map(\.kind), [.verificationFailed])
+    }
+
     func testNotFoundResponseRecordsFailure() throws {
         _ = try publishNewKey()
         let result = try check("missing.json")

@@ -131,7 +131,8 @@ public struct JWKSFetcher: Sendable {
 
     /// Returns the error for a TLS connection that failed, with `detail` as the cause.
     public static func tlsFailed(_ url: URL, detail: String) -> LedgerError {
-        LedgerError(.fetchFailed, "the TLS connection to \(quoted(url.absoluteString)) failed: \(detail)")
+        LedgerError(.fetchFailed,
+            "the TLS connection to \(quoted(url.absoluteString)) failed: \(detail): the server's certificate must be valid for its host name and issued by a CA this machine trusts (for a private CA, add it to the system store with update-ca-certificates)")
     }
 
     /// Returns the error for any other failed fetch, with `detail` as the cause.
