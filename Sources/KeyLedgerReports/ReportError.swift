@@ -1,10 +1,11 @@
 import Foundation
+import KeyLedger
 
 /// An error from report generation: a stable code and a message that names the bad value and the fix.
 ///
 /// Errors compare equal by code, like `LedgerError`, so reworded messages do
 /// not break callers that match on them.
-public struct ReportError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct ReportError: Error, CustomStringConvertible, Equatable, Sendable, CodedMessageError {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         public let name: String
         public init(_ name: String) { self.name = name }
@@ -27,10 +28,6 @@ public struct ReportError: Error, CustomStringConvertible, Equatable, Sendable {
         self.code = code
         self.message = message
     }
-
-    public var description: String { message }
-
-    public static func == (lhs: ReportError, rhs: ReportError) -> Bool { lhs.code == rhs.code }
 
     /// Quotes a user-supplied value for a message, escaping control characters and shortening it.
     static func quoted(_ value: String, limit: Int = 80) -> String {

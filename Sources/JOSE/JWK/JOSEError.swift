@@ -4,7 +4,7 @@
 /// ``code`` while ``reason`` is free to change. No error carries private key
 /// material: a JWK with a private member is rejected by the member's name
 /// before its value is read.
-public struct JOSEError: Error, CustomStringConvertible, Equatable {
+public struct JOSEError: Error, CustomStringConvertible, Equatable, CodedError {
     /// A stable error code. New codes may be added in later versions, so a
     /// `switch` over codes needs a `default` case.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -64,22 +64,5 @@ public struct JOSEError: Error, CustomStringConvertible, Equatable {
         self.code = code
         self.reason = reason
         self.underlyingError = underlyingError
-    }
-
-    init(_ code: Code, _ reason: String, underlyingError: (any Error)? = nil) {
-        self.init(code: code, reason: reason, underlyingError: underlyingError)
-    }
-
-    /// The reason and its cause, without the type or code name, because
-    /// command-line messages print it as it is. Match on ``code`` instead.
-    public var description: String {
-        guard let underlyingError else {
-            return reason
-        }
-        return "\(reason); caused by \(underlyingError)"
-    }
-
-    public static func == (lhs: JOSEError, rhs: JOSEError) -> Bool {
-        lhs.code == rhs.code
     }
 }

@@ -5,7 +5,7 @@
 /// equal when their codes are equal. Messages quote header values such as
 /// `alg` and `kid` (escaped and shortened) and the time claims `exp` and
 /// `nbf`, but never the token, other claim values or key material.
-public struct JWTError: Error, CustomStringConvertible, Equatable {
+public struct JWTError: Error, CustomStringConvertible, Equatable, CodedError {
     /// A stable error code. New codes may be added in later versions, so a
     /// `switch` over codes needs a `default` case.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -80,23 +80,6 @@ public struct JWTError: Error, CustomStringConvertible, Equatable {
         self.code = code
         self.reason = reason
         self.underlyingError = underlyingError
-    }
-
-    init(_ code: Code, _ reason: String, underlyingError: (any Error)? = nil) {
-        self.init(code: code, reason: reason, underlyingError: underlyingError)
-    }
-
-    /// The reason and its cause, without the type or code name, because
-    /// command-line messages print it as it is. Match on ``code`` instead.
-    public var description: String {
-        guard let underlyingError else {
-            return reason
-        }
-        return "\(reason); caused by \(underlyingError)"
-    }
-
-    public static func == (lhs: JWTError, rhs: JWTError) -> Bool {
-        lhs.code == rhs.code
     }
 
     /// Quotes a value taken from a token for a message: JSON string escapes

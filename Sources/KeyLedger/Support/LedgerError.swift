@@ -4,7 +4,7 @@
 /// Errors compare equal by code, so new codes and reworded messages do not
 /// break callers that match on them. Messages never contain private key bytes
 /// or passphrases.
-public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable, CodedMessageError {
     /// A stable identifier for a kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         public let name: String
@@ -47,11 +47,7 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
-    public var description: String { message }
-
     /// The exit status for a command-line tool: 1 when a check failed, 2 for
     /// usage, input and environment errors.
     public var exitStatus: Int32 { code == .integrity ? 1 : 2 }
-
-    public static func == (lhs: LedgerError, rhs: LedgerError) -> Bool { lhs.code == rhs.code }
 }
