@@ -408,6 +408,30 @@ final class BadInputTests: CLITestCase {
                        "error: the key file \"\(key)\" has mode 640, which lets group or others read it: run `chmod 600 \(key)`\n")
     }
 
+    func testKeyFileModeMessageNamesAccess() throws {
+        let created = try createLedger()
+        let before = try logSnapshot(created.ledger)
+        let cases: [(mode: Int, access: String)] = [
+            (0o602, "change it"),
+            (0o620, "change it"),
+            (0o660, "read and change it"),
+            (0o604, "read it"),
+            (0o610, "execute it"),
+        ]
+        for (mode, access) in cases {
+            let key = path("mode-\(String(mode, radix: 8)).pem")
+            try FileManager.default.copyItem(atPath: created.signingKey, toPath: key)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: key)
+
+            let run = try keyledger(["append", "--ledger", created.ledger, "--signing-key", key, "--kind", "note", "--actor", "alice"])
+
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertEqual(run.standardError,
+                           "error: the key file \"\(key)\" has mode \(String(mode, radix: 8)), which lets group or others \(access): run `chmod 600 \(key)`\n")
+        }
+        XCTAssertEqual(try logSnapshot(created.ledger), before, "a rejected key appended an entry")
+    }
+
     func testSymbolicLinkToKeyFileIsFollowed() throws {
         let created = try createLedger()
         // Kubernetes secret volumes present key files as symbolic links, whose own mode is 777.

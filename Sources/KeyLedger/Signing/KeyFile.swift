@@ -2,7 +2,7 @@ import Foundation
 import OpenSSLBridge
 
 /// Reading and writing private key files the way ssh treats them: a key file
-/// that group or others may read is rejected, and new key files are created
+/// that grants group or others any permission is rejected, and new key files are created
 /// with mode 0600 and never overwrite an existing file.
 public enum KeyFile {
     /// The environment variable that supplies the passphrase of an encrypted PKCS#8 key file.
@@ -37,8 +37,7 @@ public enum KeyFile {
         }
         let mode = Int(information.st_mode & 0o7777)
         if mode & 0o077 != 0 {
-            throw LedgerError(.insecureKeyFile,
-                "the key file \(quoted(path)) has mode \(String(mode, radix: 8)), which lets group or others read it: run `chmod 600 \(path)`")
+            throw LedgerError(.insecureKeyFile, insecureModeMessage(path: path, mode: mode))
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LedgerError(.unreadableKey,
@@ -81,6 +80,21 @@ public enum KeyFile {
             return LedgerError(.unreadableKey,
                 "the key file \(quoted(path)) does not contain a usable private key (\(error.reason)): give a PKCS#8 PEM file")
         }
+    }
+
+    /// Builds the error message for a key file whose mode grants group or
+    /// others a permission, naming what they may do with it.
+    /// - Parameter quotePath: whether the message shows the path in quotes;
+    ///   the `chmod` command always shows it as given.
+    public static func insecureModeMessage(path: String, mode: Int, quotePath: Bool = true) -> String {
+        let access: String
+        switch (mode & 0o044 != 0, mode & 0o022 != 0) {
+        case (true, true): access = "read and change it"
+        case (true, false): access = "read it"
+        case (false, true): access = "change it"
+        case (false, false): access = "execute it"
+        }
+        return "the key file \(quotePath ? quoted(path) : path) has mode \(String(mode, radix: 8)), which lets group or others \(access): run `chmod 600 \(path)`"
     }
 
     /// Returns why opening `path` for reading fails, such as "permission denied", from `errno`,

@@ -305,8 +305,7 @@ enum CheckpointFiles {
             throw LedgerError(.unreadableKey, "cannot read the key file \(path): it does not exist or is not accessible")
         }
         if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
-            throw LedgerError(.insecureKeyFile,
-                "the key file \(path) has mode \(String(mode, radix: 8)), which lets group or others read it: run `chmod 600 \(path)`")
+            throw LedgerError(.insecureKeyFile, KeyFile.insecureModeMessage(path: path, mode: mode, quotePath: false))
         }
         guard let text = String(data: Data(try read(path)), encoding: .utf8) else {
             throw LedgerError(.unreadableKey, "the key file \(path) is not a text file")
