@@ -408,6 +408,29 @@ final class BadInputTests: CLITestCase {
                        "error: the key file \"\(key)\" has mode 640, which lets group or others read it: run `chmod 600 \(key)`\n")
     }
 
+    func testMalformedTrustAnchorIsUsageError() throws {
+        let created = try createLedger()
+        let before = try logSnapshot(created.ledger)
+        let malformed = ["", "wrong", String(created.trustAnchor.dropLast()), created.trustAnchor + "=",
+                         String(created.trustAnchor.dropLast()) + "+"]
+        for anchor in malformed {
+            let commands: [[String]] = [
+                ["verify", "--ledger", created.ledger, "--trust-anchor", anchor],
+                ["report", "--ledger", created.ledger, "--period", "2026-Q4", "--format", "json", "--out", path("report"),
+                 "--no-record", "--trust-anchor", anchor],
+            ]
+            for command in commands {
+                let run = try keyledger(command)
+                XCTAssertEqual(run.status, 2, run.summary)
+                XCTAssertEqual(run.standardOutput, "", run.summary)
+                XCTAssertEqual(run.standardError,
+                               "error: --trust-anchor \"\(anchor)\" is not a key id: give the 43-character thumbprint that `keyledger init` printed as the trust anchor\n")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("report")), "a rejected report wrote files")
+        XCTAssertEqual(try logSnapshot(created.ledger), before)
+    }
+
     func testKeyFileModeMessageNamesAccess() throws {
         let created = try createLedger()
         let before = try logSnapshot(created.ledger)

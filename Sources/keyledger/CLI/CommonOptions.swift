@@ -30,6 +30,22 @@ enum CommonOptions {
         return StepContext(actor: try arguments.required("actor"), claimedTime: claimed, emergency: arguments.value("emergency"))
     }
 
+    /// Reads --trust-anchor, which must have the form of a key id: an RFC 7638
+    /// SHA-256 thumbprint, 43 base64url characters.
+    /// - Throws: `UsageError` for any other value, which can never match a
+    ///   ledger, so that a mistyped anchor exits 2 instead of failing verification.
+    static func trustAnchor(_ arguments: ParsedArguments) throws -> String? {
+        guard let text = arguments.value("trust-anchor") else { return nil }
+        let isBase64URL = text.utf8.allSatisfy { byte in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        }
+        guard text.utf8.count == 43, isBase64URL else {
+            throw UsageError("--trust-anchor \"\(printable(text))\" is not a key id: give the 43-character thumbprint that `keyledger init` printed as the trust anchor")
+        }
+        return text
+    }
+
     /// Prints appended entries: JSON lines with --json, else one summary line each on standard error.
     static func report(_ entries: [Entry], _ arguments: ParsedArguments) throws {
         for entry in entries {

@@ -151,7 +151,7 @@ enum ReportCommand: Command {
             maximumKeyAgeDays: try arguments.integer("max-key-age", in: 1...36_500) ?? ReportOptions.defaultMaximumKeyAgeDays,
             verifyWithinHours: try arguments.integer("verify-within", in: 1...8_760) ?? ReportOptions.defaultVerifyWithinHours,
             sample: sample,
-            trustAnchor: arguments.value("trust-anchor"))
+            trustAnchor: try CommonOptions.trustAnchor(arguments))
     }
 }
 

@@ -31,7 +31,7 @@ enum VerifyCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let json = arguments.flag("json")
-        var options = VerifyOptions(trustAnchor: arguments.value("trust-anchor"))
+        var options = VerifyOptions(trustAnchor: try CommonOptions.trustAnchor(arguments))
         if let text = arguments.value("expect-head") {
             guard let head = VerifyOptions.parseHead(text) else {
                 throw UsageError("--expect-head \"\(text)\" is not SEQ:HASH: give a sequence number, a colon and a 64-digit hex hash, as printed by verify")
