@@ -299,4 +299,28 @@ final class CheckpointKeyTests: XCTestCase {
         }
         XCTAssertEqual(try ledger.head()?.sequence, 1, "the rejected handover appended nothing")
     }
+
+    func testEarlierKeysKeepTheirRole() throws {
+        let firstSigner = try SigningKey.generate(.edDSA)
+        let firstCheckpointKey = try PrivateKey.generate(.ed25519)
+        let ledger = try Ledger.create(at: directory.path("roles.db"), signingKey: firstSigner, actor: "init",
+                                       checkpointKey: firstCheckpointKey)
+        try ledger.rotateSigningKey(to: signingKey, actor: "security", signingKey: firstSigner)
+        let secondCheckpointKey = try PrivateKey.generate(.ed25519)
+        try ledger.rotateCheckpointKey(to: secondCheckpointKey, previous: firstCheckpointKey, actor: "security",
+                                       signingKey: signingKey)
+        let before = try ledger.head()?.sequence
+
+        XCTAssertThrowsError(try ledger.rotateCheckpointKey(to: firstSigner.privateKey, previous: secondCheckpointKey,
+                                                            actor: "security", signingKey: signingKey)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .invalidInput, "\(error)")
+            XCTAssertTrue("\(error)".contains("(kid \(firstSigner.keyID)) is an earlier signing key of this ledger"), "\(error)")
+        }
+        XCTAssertThrowsError(try ledger.rotateSigningKey(to: SigningKey(privateKey: firstCheckpointKey), actor: "security",
+                                                         signingKey: signingKey)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .invalidInput, "\(error)")
+            XCTAssertTrue("\(error)".contains("(kid \(try! self.thumbprint(firstCheckpointKey))) is an earlier checkpoint key of this ledger, introduced at entry 1"), "\(error)")
+        }
+        XCTAssertEqual(try ledger.head()?.sequence, before, "a rejected rotation appended an entry")
+    }
 }

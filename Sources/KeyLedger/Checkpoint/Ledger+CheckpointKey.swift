@@ -78,8 +78,8 @@ extension Ledger {
     ///     outgoing key's origin, or `keyledger/<ledger_id>` for the first key.
     ///   - reason: Why the key changes, recorded in the entry.
     /// - Throws: `LedgerError.Code.invalidInput` when `newKey` is not Ed25519,
-    ///   equals the entry signing key or the current checkpoint key, is a
-    ///   JWT signing key recorded in the ledger, or
+    ///   equals a current or earlier entry signing key or the current
+    ///   checkpoint key, is a JWT signing key recorded in the ledger, or
     ///   `previous` is given for a ledger without a checkpoint key.
     ///   `signerMismatch` when `previous` is missing or is not the current
     ///   checkpoint key, or `signingKey` is not the current ledger signing key.
@@ -98,6 +98,11 @@ extension Ledger {
 
         let entries = try append(signingKey: signingKey) {
             try rejectManagedKey(newKeyID, role: "checkpoint key")
+            // A signing key handed over for age or exposure must not come back to vouch for the tree.
+            if try isLedgerSigningKey(newKeyID) {
+                throw LedgerError(.invalidInput,
+                    "the new checkpoint key (kid \(newKeyID)) is an earlier signing key of this ledger: use a separate Ed25519 key for checkpoints")
+            }
             var body: [String: JSONValue] = ["checkpoint_key": newJWK.jsonValue]
             if let reason { body["reason"] = .string(reason) }
             if let current = try checkpointKeysLocked().last {

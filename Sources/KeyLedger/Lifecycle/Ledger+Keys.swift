@@ -204,12 +204,7 @@ extension Ledger {
     /// earlier) or checkpoint keys, which must never also sign API tokens.
     /// The caller must be inside the write transaction.
     func rejectLedgerOwnKey(_ keyID: String) throws {
-        // Every earlier signer signed the genesis entry or a handover, so those entries name them all.
-        let signed = try connection.query(
-            "SELECT seq FROM entries WHERE kind IN ('genesis', 'signing_key_rotated') AND signer_kid = ? LIMIT 1",
-            [.text(keyID)])
-        let currentSigner = try cachedCurrentSignerKeyID()
-        if !signed.isEmpty || keyID == currentSigner {
+        if try isLedgerSigningKey(keyID) {
             throw LedgerError(.invalidInput,
                 "key \(keyID) is a signing key of this ledger: a key that signs ledger entries must not also sign API tokens, so import a different key")
         }
@@ -217,6 +212,16 @@ extension Ledger {
             throw LedgerError(.invalidInput,
                 "key \(keyID) is a checkpoint key of this ledger: a key that signs checkpoints must not also sign API tokens, so import a different key")
         }
+    }
+
+    /// Returns whether `keyID` is or was a signing key of this ledger.
+    /// The caller must be inside a transaction.
+    func isLedgerSigningKey(_ keyID: String) throws -> Bool {
+        // Every earlier signer signed the genesis entry or a handover, so those entries name them all.
+        let signed = try connection.query(
+            "SELECT seq FROM entries WHERE kind IN ('genesis', 'signing_key_rotated') AND signer_kid = ? LIMIT 1",
+            [.text(keyID)])
+        return try !signed.isEmpty || keyID == cachedCurrentSignerKeyID()
     }
 
     /// Throws when `keyID` was recorded as a managed JWT signing key by a

@@ -62,8 +62,8 @@ extension Ledger {
     /// Every later entry must be signed by `newKey`; verification follows the
     /// handover from the trust anchor and accepts no other signer.
     /// - Throws: `LedgerError.Code.invalidInput` when `newKey` is the current
-    ///   or an earlier signing key, the checkpoint key, or a JWT signing key
-    ///   recorded in the ledger.
+    ///   or an earlier signing key, a current or earlier checkpoint key, or a
+    ///   JWT signing key recorded in the ledger.
     @discardableResult
     public func rotateSigningKey(to newKey: SigningKey, actor: String, signingKey: SigningKey,
                                  reason: String? = nil) throws -> Entry {
@@ -96,6 +96,10 @@ extension Ledger {
                 if let row = earlier.first {
                     throw LedgerError(.invalidInput,
                         "the new signing key (kid \(newKey.keyID)) is an earlier signing key of this ledger, handed over at entry \(row.int64(0)): signing never returns to an earlier key, so generate or give a new one")
+                }
+                if let earlier = try checkpointKeysLocked().first(where: { $0.keyID == newKey.keyID }) {
+                    throw LedgerError(.invalidInput,
+                        "the new signing key (kid \(newKey.keyID)) is an earlier checkpoint key of this ledger, introduced at entry \(earlier.introducedAt): use a different key for signing entries")
                 }
                 try rejectManagedKey(newKey.keyID, role: "signing key")
                 return try appendLocked([event], signingKey: signingKey, expectedSigner: nil, progress: nil)[0]

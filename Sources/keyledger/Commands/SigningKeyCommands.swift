@@ -10,7 +10,7 @@ enum SigningKeyRotateCommand: Command {
         options: [
             .value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER"),
             .value("signing-key", "PEM", "The current signing key, which signs the handover.", environment: "KEYLEDGER_SIGNING_KEY"),
-            .value("new-key", "PEM", "The incoming private key (PKCS#8 PEM, mode 0600): not the checkpoint key, an earlier signing key or a JWT key the ledger records."),
+            .value("new-key", "PEM", "The incoming private key (PKCS#8 PEM, mode 0600): not a checkpoint key, an earlier signing key or a JWT key the ledger records."),
             .value("alg", "ALG", "The JWS algorithm for --new-key. Default: by key type."),
             .value("generate", "ALG", "Generate the incoming key for this algorithm."),
             .value("key-out", "PEM", "Where to write the generated key (mode 0600, never overwritten)."),
