@@ -48,31 +48,15 @@ struct HTMLReportRenderer {
 
     private func h(_ text: String) -> String { HTMLText.escape(text) }
 
-    /// One table cell's content and how to show it.
-    private struct Cell {
-        var text: String
-        var isCode = false
-        /// Markup written as is, for badges; never built from ledger text without escaping.
-        var markup: String?
-        var className: String?
-
-        init(_ text: String, code: Bool = false, className: String? = nil) {
-            self.text = text
-            self.isCode = code
-            self.className = className
+    private func cellHTML(_ cell: ReportCell) -> String {
+        switch cell {
+        case .text(let text): return "<td>\(h(text))</td>"
+        case .code(let text): return "<td><code>\(h(text))</code></td>"
+        case .codeLines(let text): return "<td class=\"multiline\"><code>\(h(text))</code></td>"
+        case .number(let text): return "<td class=\"number\">\(h(text))</td>"
+        case .result(let passed, let pass, let fail): return "<td>\(passed ? badge(pass, "pass") : badge(fail, "fail"))</td>"
+        case .severity(let severity): return "<td>\(badge(severity.rawValue, severity.rawValue))</td>"
         }
-
-        static func markup(_ markup: String) -> Cell {
-            var cell = Cell("")
-            cell.markup = markup
-            return cell
-        }
-    }
-
-    private func cellHTML(_ cell: Cell, tag: String = "td") -> String {
-        let classAttribute = cell.className.map { " class=\"\($0)\"" } ?? ""
-        let content = cell.markup ?? (cell.isCode ? "<code>\(h(cell.text))</code>" : h(cell.text))
-        return "<\(tag)\(classAttribute)>\(content)</\(tag)>"
     }
 
     private func tableStart(_ headers: [String], className: String? = nil, columns: [String]? = nil) -> String {
@@ -84,12 +68,12 @@ struct HTMLReportRenderer {
         return html
     }
 
-    private func row(_ cells: [Cell]) -> String {
-        "<tr>" + cells.map { cellHTML($0) }.joined() + "</tr>\n"
+    private func row(_ cells: [ReportCell]) -> String {
+        "<tr>" + cells.map(cellHTML).joined() + "</tr>\n"
     }
 
-    private func table(_ headers: [String], _ rows: [[Cell]], className: String? = nil) -> String {
-        tableStart(headers, className: className) + rows.map(row).joined() + "</tbody>\n</table>\n"
+    private func table(_ table: ReportTable, className: String? = nil) -> String {
+        tableStart(table.headers, className: className) + table.rows.map(row).joined() + "</tbody>\n</table>\n"
     }
 
     private func factsTable(_ facts: [Fact]) -> String {
@@ -124,21 +108,12 @@ struct HTMLReportRenderer {
         let integrity = report.integrity
         var html = factsTable(ReportFacts.integrity(integrity, cover: report.cover))
         html += "<h3>Ledger signing keys</h3>\n"
-        html += table(["Key id", "Algorithm", "Introduced at entry", "Signed entries"], integrity.signers.map { signer in
-            [Cell(signer.keyID, code: true), Cell(signer.algorithm), Cell("\(signer.introducedAt)", className: "number"),
-             Cell(ReportFacts.signerRange(signer))]
-        }, className: "signers")
+        html += table(ReportFacts.signers(integrity.signers), className: "signers")
         html += "<h3>Signing-key handovers</h3>\n"
         if integrity.handovers.isEmpty {
             html += paragraph("No handovers: the genesis key signed every entry checked.")
         } else {
-            html += table(["Entry", "Recorded at", "Previous key named", "Signed by", "Incoming key", "Consistent"],
-                          integrity.handovers.map { handover in
-                [Cell("\(handover.step.sequence)", className: "number"), Cell(handover.step.recordedAt.description),
-                 Cell(handover.previousKeyID ?? ReportFacts.none, code: true), Cell(handover.signedBy, code: true),
-                 Cell(handover.incomingKeyID ?? ReportFacts.none, code: true),
-                 .markup(handover.isConsistent ? badge("yes", "pass") : badge("no", "fail"))]
-            }, className: "handovers")
+            html += table(ReportFacts.handovers(integrity.handovers), className: "handovers")
         }
         if !integrity.warnings.isEmpty {
             html += "<h3>Warnings</h3>\n<ul>\n" + integrity.warnings.map { "<li>\(h($0))</li>\n" }.joined() + "</ul>\n"
@@ -148,32 +123,20 @@ struct HTMLReportRenderer {
 
     private func population() -> String {
         let population = report.population
-        var html = table(["Population", "Count"], [
-            [Cell("Entries recorded in the period"), Cell("\(population.entriesInPeriod)", className: "number")],
-            [Cell("Changes in scope"), Cell("\(population.changeCount)", className: "number")],
-            [Cell("Changes with entries in the period"), Cell("\(population.changesWithActivity)", className: "number")],
-            [Cell("Keys in scope"), Cell("\(population.keyCount)", className: "number")],
-            [Cell("Keys with entries in the period"), Cell("\(population.keysWithActivity)", className: "number")],
-        ], className: "counts")
+        var html = table(ReportFacts.populationCounts(population), className: "counts")
         html += "<h3>Entries by kind</h3>\n"
         html += population.entriesByKind.isEmpty ? paragraph("No entries were recorded in the period.")
-            : table(["Kind", "Entries"], population.entriesByKind.map { [Cell($0.kind), Cell("\($0.count)", className: "number")] }, className: "counts")
+            : table(ReportFacts.entriesByKind(population), className: "counts")
         html += "<h3>Changes by state at the end of the period</h3>\n"
-        html += table(["State", "Changes"], population.changesByState.map { [Cell($0.state), Cell("\($0.count)", className: "number")] }, className: "counts")
+        html += table(ReportFacts.stateCounts(population.changesByState, itemsHeader: "Changes"), className: "counts")
         html += "<h3>Keys by state at the end of the period</h3>\n"
-        html += table(["State", "Keys"], population.keysByState.map { [Cell($0.state), Cell("\($0.count)", className: "number")] }, className: "counts")
+        html += table(ReportFacts.stateCounts(population.keysByState, itemsHeader: "Keys"), className: "counts")
         html += "<h3>Changes in scope</h3>\n"
         html += report.changes.isEmpty ? paragraph("No changes.")
-            : table(["Change", "Summary", "At start", "At end", "Entries"], report.changes.map { change in
-                [Cell(change.id, code: true), Cell(change.summary), Cell(change.stateAtStart ?? "not yet opened"),
-                 Cell(change.outcome), Cell("\(change.entriesInPeriod)", className: "number")]
-            }, className: "scope")
+            : table(ReportFacts.changesInScope(report.changes), className: "scope")
         html += "<h3>Keys in scope</h3>\n"
         html += report.keys.isEmpty ? paragraph("No keys.")
-            : table(["Key id", "Environment", "Name", "At start", "At end", "Entries"], report.keys.map { key in
-                [Cell(key.keyID, code: true), Cell(key.environment), Cell(key.name), Cell(ReportFacts.keyState(key.stateAtStart)),
-                 Cell(key.stateAtEnd.rawValue), Cell("\(key.entriesInPeriod)", className: "number")]
-            }, className: "scope")
+            : table(ReportFacts.keysInScope(report.keys), className: "scope")
         return html
     }
 
@@ -193,14 +156,10 @@ struct HTMLReportRenderer {
             var wroteRun = false
             try stream.forEachVerificationRun(of: key) { run in
                 if !wroteRun {
-                    writer.write(tableStart(["From", "To", "Checks", "Served by", "JWKS SHA-256", "Entries"], className: "runs"))
+                    writer.write(tableStart(ReportFacts.verificationRunHeaders, className: "runs"))
                     wroteRun = true
                 }
-                writer.write(row([
-                    Cell(run.first.time.description), Cell(run.last.time.description), Cell("\(run.count)", className: "number"),
-                    Cell(run.source ?? ReportFacts.none), Cell(run.jwksSHA256 ?? ReportFacts.none, code: true),
-                    Cell(run.count == 1 ? "\(run.first.sequence)" : "\(run.first.sequence) to \(run.last.sequence)"),
-                ]))
+                writer.write(row(ReportFacts.verificationRunRow(run)))
             }
             writer.write(wroteRun ? "</tbody>\n</table>\n" : paragraph("No verifications in the period."))
             writer.write("</article>\n")
@@ -216,22 +175,14 @@ struct HTMLReportRenderer {
             html += factsTable(ReportFacts.change(change))
             html += "<h4>Attestations</h4>\n"
             html += change.attestations.isEmpty ? paragraph("No attestations.")
-                : table(["Item", "Result", "Evidence", "By", "Time", "Entry"], change.attestations.map { attestation in
-                    [Cell(attestation.item), .markup(attestation.passed ? badge("pass", "pass") : badge("fail", "fail")),
-                     Cell(attestation.evidence ?? ReportFacts.none), Cell(attestation.step.actor),
-                     Cell(attestation.step.time.description), Cell("\(attestation.step.sequence)", className: "number")]
-                }, className: "attestations")
+                : table(ReportFacts.attestations(change), className: "attestations")
             if change.outcome == "rolled_back" {
                 html += "<h4>Rollback: keys shown absent from the JWKS</h4>\n"
                 html += change.rolledBackKeys.isEmpty ? paragraph("The rollback named no keys.")
-                    : table(["Key id", "Environment", "Shown absent"], change.rolledBackKeys.map { key in
-                        [Cell(key.keyID, code: true), Cell(key.environment), Cell(ReportFacts.absence(key))]
-                    }, className: "rollback")
+                    : table(ReportFacts.rolledBackKeys(change), className: "rollback")
                 if !change.restoredKeys.isEmpty {
                     html += "<h4>Rollback: retired keys restored to the JWKS</h4>\n"
-                    html += table(["Key id", "Environment", "Restored to", "Shown served"], change.restoredKeys.map { key in
-                        [Cell(key.keyID, code: true), Cell(key.environment), Cell(key.state), Cell(ReportFacts.servedAgain(key))]
-                    }, className: "rollback")
+                    html += table(ReportFacts.restoredKeys(change), className: "rollback")
                 }
             }
             html += "</article>\n"
@@ -242,16 +193,10 @@ struct HTMLReportRenderer {
     private func exceptions() -> String {
         var html = paragraph(ReportFacts.exceptionSummary(report.findings))
         if !report.findings.isEmpty {
-            html += table(["Severity", "Rule", "Entry", "Entry hash", "Explanation"], report.findings.map { finding in
-                [.markup(badge(finding.rule.severity.rawValue, finding.rule.severity.rawValue)), Cell(finding.rule.id, code: true),
-                 Cell("\(finding.entry.sequence)", className: "number"), Cell(finding.entry.hashHex, code: true),
-                 Cell(finding.explanation)]
-            }, className: "exceptions")
+            html += table(ReportFacts.findings(report.findings), className: "exceptions")
         }
         html += "<h3>Rules checked</h3>\n"
-        html += table(["Rule", "Severity", "Finds"], ExceptionRule.all.map { rule in
-            [Cell(rule.id, code: true), Cell(rule.severity.rawValue), Cell(rule.title)]
-        }, className: "rules")
+        html += table(ReportFacts.rules(), className: "rules")
         return html
     }
 
@@ -260,17 +205,9 @@ struct HTMLReportRenderer {
             return paragraph("No sample was requested. Generate the report with --sample N --seed TEXT to select changes for detailed testing.")
         }
         var html = paragraph(SampleResult.method)
-        html += factsTable([
-            Fact(label: "Seed", value: sample.request.seed, isCode: true),
-            Fact(label: "Anchor", value: ReportFacts.entry(sample.anchor), isCode: true),
-            Fact(label: "Changes in scope", value: "\(sample.populationSize)"),
-            Fact(label: "Requested", value: "\(sample.request.size)"),
-            Fact(label: "Selected", value: "\(sample.selected.count)"),
-        ])
+        html += factsTable(ReportFacts.sample(sample))
         if !sample.selected.isEmpty {
-            html += table(["Rank", "Change", "SHA-256"], sample.selected.map { selection in
-                [Cell("\(selection.rank)", className: "number"), Cell(selection.change, code: true), Cell(selection.digestHex, code: true)]
-            }, className: "sample")
+            html += table(ReportFacts.sampleSelections(sample), className: "sample")
             html += inclusionProofs(sample)
         }
         return html
@@ -290,13 +227,7 @@ struct HTMLReportRenderer {
                 html += paragraph("The change has no entries up to the checkpoint.")
                 continue
             }
-            html += table(["Seq", "Kind", "Leaf index", "Leaf hash (base64)", "Proof (base64, leaf to root)", "Verified"],
-                          selection.inclusionProofs.map { proof in
-                [Cell("\(proof.entry.sequence)", className: "number"), Cell(proof.kind),
-                 Cell("\(proof.leafIndex)", className: "number"), Cell(ReportFacts.base64(proof.leafHash), code: true),
-                 Cell(ReportFacts.hashLines(proof.proof), code: true, className: "multiline"),
-                 .markup(proof.verified ? badge("yes", "pass") : badge("no", "fail"))]
-            }, className: "proofs")
+            html += table(ReportFacts.inclusionProofs(selection), className: "proofs")
         }
         return html
     }
@@ -308,17 +239,10 @@ struct HTMLReportRenderer {
             return
         }
         writer.write(paragraph("\(report.population.entriesInPeriod) entries, sequence \(first.sequence) to \(last.sequence), in sequence order. Claimed times come from --at."))
-        writer.write(tableStart(["Seq", "Recorded at", "Claimed time", "Kind", "Actor", "Key (environment)", "Change", "Hash"],
-                                className: "appendix",
+        writer.write(tableStart(ReportFacts.appendixHeaders, className: "appendix",
                                 columns: ["sequence", "time", "time", "kind", "actor", "key", "change", "hash"]))
         try stream.forEachAppendixRow { entry in
-            var kind = entry.kind
-            if entry.emergency != nil { kind += " (emergency)" }
-            writer.write(row([
-                Cell("\(entry.entry.sequence)", className: "number"), Cell(entry.recordedAt.description),
-                Cell(entry.occurredAt ?? ""), Cell(kind), Cell(entry.actor), Cell(ReportFacts.appendixKey(entry), code: true),
-                Cell(entry.change ?? "", code: true), Cell(entry.entry.hashHex, code: true),
-            ]))
+            writer.write(row(ReportFacts.appendixRow(entry)))
         }
         writer.write("</tbody>\n</table>\n")
     }

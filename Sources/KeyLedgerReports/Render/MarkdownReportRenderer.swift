@@ -47,8 +47,24 @@ struct MarkdownReportRenderer {
         "| " + cells.map { $0.isEmpty ? " " : cell($0) }.joined(separator: " | ") + " |\n"
     }
 
+    /// Formats a row of typed cells. Markdown has no colour, so a failed
+    /// result is written in capitals to stand out.
+    private func row(_ cells: [ReportCell]) -> String {
+        row(cells.map { cell -> String in
+            switch cell {
+            case .text(let text), .code(let text), .codeLines(let text), .number(let text): return text
+            case .result(let passed, let pass, let fail): return passed ? pass : fail.uppercased()
+            case .severity(let severity): return severity.rawValue
+            }
+        })
+    }
+
     private func table(_ headers: [String], _ rows: [[String]]) -> String {
         tableHeader(headers) + rows.map(row).joined() + "\n"
+    }
+
+    private func table(_ table: ReportTable) -> String {
+        tableHeader(table.headers) + table.rows.map(row).joined() + "\n"
     }
 
     private func factsTable(_ facts: [Fact]) -> String {
@@ -70,18 +86,12 @@ struct MarkdownReportRenderer {
         let integrity = report.integrity
         var text = factsTable(ReportFacts.integrity(integrity, cover: report.cover))
         text += "### Ledger signing keys\n\n"
-        text += table(["Key id", "Algorithm", "Introduced at entry", "Signed entries"], integrity.signers.map { signer in
-            [signer.keyID, signer.algorithm, "\(signer.introducedAt)", ReportFacts.signerRange(signer)]
-        })
+        text += table(ReportFacts.signers(integrity.signers))
         text += "### Signing-key handovers\n\n"
         if integrity.handovers.isEmpty {
             text += paragraph("No handovers: the genesis key signed every entry checked.")
         } else {
-            text += table(["Entry", "Recorded at", "Previous key named", "Signed by", "Incoming key", "Consistent"],
-                          integrity.handovers.map { handover in
-                ["\(handover.step.sequence)", handover.step.recordedAt.description, handover.previousKeyID ?? ReportFacts.none,
-                 handover.signedBy, handover.incomingKeyID ?? ReportFacts.none, handover.isConsistent ? "yes" : "NO"]
-            })
+            text += table(ReportFacts.handovers(integrity.handovers))
         }
         if !integrity.warnings.isEmpty {
             text += "### Warnings\n\n" + integrity.warnings.map { "- \(md($0, .lineStart))\n" }.joined() + "\n"
@@ -91,30 +101,20 @@ struct MarkdownReportRenderer {
 
     private func population() -> String {
         let population = report.population
-        var text = table(["Population", "Count"], [
-            ["Entries recorded in the period", "\(population.entriesInPeriod)"],
-            ["Changes in scope", "\(population.changeCount)"],
-            ["Changes with entries in the period", "\(population.changesWithActivity)"],
-            ["Keys in scope", "\(population.keyCount)"],
-            ["Keys with entries in the period", "\(population.keysWithActivity)"],
-        ])
+        var text = table(ReportFacts.populationCounts(population))
         text += "### Entries by kind\n\n"
         text += population.entriesByKind.isEmpty ? paragraph("No entries were recorded in the period.")
-            : table(["Kind", "Entries"], population.entriesByKind.map { [$0.kind, "\($0.count)"] })
+            : table(ReportFacts.entriesByKind(population))
         text += "### Changes by state at the end of the period\n\n"
-        text += table(["State", "Changes"], population.changesByState.map { [$0.state, "\($0.count)"] })
+        text += table(ReportFacts.stateCounts(population.changesByState, itemsHeader: "Changes"))
         text += "### Keys by state at the end of the period\n\n"
-        text += table(["State", "Keys"], population.keysByState.map { [$0.state, "\($0.count)"] })
+        text += table(ReportFacts.stateCounts(population.keysByState, itemsHeader: "Keys"))
         text += "### Changes in scope\n\n"
         text += report.changes.isEmpty ? paragraph("No changes.")
-            : table(["Change", "Summary", "At start", "At end", "Entries"], report.changes.map { change in
-                [change.id, change.summary, change.stateAtStart ?? "not yet opened", change.outcome, "\(change.entriesInPeriod)"]
-            })
+            : table(ReportFacts.changesInScope(report.changes))
         text += "### Keys in scope\n\n"
         text += report.keys.isEmpty ? paragraph("No keys.")
-            : table(["Key id", "Environment", "Name", "At start", "At end", "Entries"], report.keys.map { key in
-                [key.keyID, key.environment, key.name, ReportFacts.keyState(key.stateAtStart), key.stateAtEnd.rawValue, "\(key.entriesInPeriod)"]
-            })
+            : table(ReportFacts.keysInScope(report.keys))
         return text
     }
 
@@ -131,14 +131,10 @@ struct MarkdownReportRenderer {
             var wroteRun = false
             try stream.forEachVerificationRun(of: key) { run in
                 if !wroteRun {
-                    writer.write(tableHeader(["From", "To", "Checks", "Served by", "JWKS SHA-256", "Entries"]))
+                    writer.write(tableHeader(ReportFacts.verificationRunHeaders))
                     wroteRun = true
                 }
-                writer.write(row([
-                    run.first.time.description, run.last.time.description, "\(run.count)", run.source ?? ReportFacts.none,
-                    run.jwksSHA256 ?? ReportFacts.none,
-                    run.count == 1 ? "\(run.first.sequence)" : "\(run.first.sequence) to \(run.last.sequence)",
-                ]))
+                writer.write(row(ReportFacts.verificationRunRow(run)))
             }
             writer.write(wroteRun ? "\n" : paragraph("No verifications in the period."))
         }
@@ -153,21 +149,14 @@ struct MarkdownReportRenderer {
             text += factsTable(ReportFacts.change(change))
             text += "Attestations:\n\n"
             text += change.attestations.isEmpty ? paragraph("No attestations.")
-                : table(["Item", "Result", "Evidence", "By", "Time", "Entry"], change.attestations.map { attestation in
-                    [attestation.item, attestation.passed ? "pass" : "FAIL", attestation.evidence ?? ReportFacts.none,
-                     attestation.step.actor, attestation.step.time.description, "\(attestation.step.sequence)"]
-                })
+                : table(ReportFacts.attestations(change))
             if change.outcome == "rolled_back" {
                 text += "Rollback, keys shown absent from the JWKS:\n\n"
                 text += change.rolledBackKeys.isEmpty ? paragraph("The rollback named no keys.")
-                    : table(["Key id", "Environment", "Shown absent"], change.rolledBackKeys.map { key in
-                        [key.keyID, key.environment, ReportFacts.absence(key)]
-                    })
+                    : table(ReportFacts.rolledBackKeys(change))
                 if !change.restoredKeys.isEmpty {
                     text += "Rollback, retired keys restored to the JWKS:\n\n"
-                    text += table(["Key id", "Environment", "Restored to", "Shown served"], change.restoredKeys.map { key in
-                        [key.keyID, key.environment, key.state, ReportFacts.servedAgain(key)]
-                    })
+                    text += table(ReportFacts.restoredKeys(change))
                 }
             }
         }
@@ -177,12 +166,10 @@ struct MarkdownReportRenderer {
     private func exceptions() -> String {
         var text = paragraph(ReportFacts.exceptionSummary(report.findings))
         if !report.findings.isEmpty {
-            text += table(["Severity", "Rule", "Entry", "Entry hash", "Explanation"], report.findings.map { finding in
-                [finding.rule.severity.rawValue, finding.rule.id, "\(finding.entry.sequence)", finding.entry.hashHex, finding.explanation]
-            })
+            text += table(ReportFacts.findings(report.findings))
         }
         text += "### Rules checked\n\n"
-        text += table(["Rule", "Severity", "Finds"], ExceptionRule.all.map { [$0.id, $0.severity.rawValue, $0.title] })
+        text += table(ReportFacts.rules())
         return text
     }
 
@@ -191,15 +178,9 @@ struct MarkdownReportRenderer {
             return paragraph("No sample was requested. Generate the report with --sample N --seed TEXT to select changes for detailed testing.")
         }
         var text = paragraph(SampleResult.method)
-        text += factsTable([
-            Fact(label: "Seed", value: sample.request.seed),
-            Fact(label: "Anchor", value: ReportFacts.entry(sample.anchor)),
-            Fact(label: "Changes in scope", value: "\(sample.populationSize)"),
-            Fact(label: "Requested", value: "\(sample.request.size)"),
-            Fact(label: "Selected", value: "\(sample.selected.count)"),
-        ])
+        text += factsTable(ReportFacts.sample(sample))
         if !sample.selected.isEmpty {
-            text += table(["Rank", "Change", "SHA-256"], sample.selected.map { ["\($0.rank)", $0.change, $0.digestHex] })
+            text += table(ReportFacts.sampleSelections(sample))
             text += inclusionProofs(sample)
         }
         return text
@@ -219,11 +200,7 @@ struct MarkdownReportRenderer {
                 text += paragraph("The change has no entries up to the checkpoint.")
                 continue
             }
-            text += table(["Seq", "Kind", "Leaf index", "Leaf hash (base64)", "Proof (base64, leaf to root)", "Verified"],
-                          selection.inclusionProofs.map { proof in
-                ["\(proof.entry.sequence)", proof.kind, "\(proof.leafIndex)", ReportFacts.base64(proof.leafHash),
-                 ReportFacts.hashLines(proof.proof), proof.verified ? "yes" : "NO"]
-            })
+            text += table(ReportFacts.inclusionProofs(selection))
         }
         return text
     }
@@ -235,14 +212,9 @@ struct MarkdownReportRenderer {
             return
         }
         writer.write(paragraph("\(report.population.entriesInPeriod) entries, sequence \(first.sequence) to \(last.sequence), in sequence order. Claimed times come from --at."))
-        writer.write(tableHeader(["Seq", "Recorded at", "Claimed time", "Kind", "Actor", "Key (environment)", "Change", "Hash"]))
+        writer.write(tableHeader(ReportFacts.appendixHeaders))
         try stream.forEachAppendixRow { entry in
-            var kind = entry.kind
-            if entry.emergency != nil { kind += " (emergency)" }
-            writer.write(row([
-                "\(entry.entry.sequence)", entry.recordedAt.description, entry.occurredAt ?? "", kind, entry.actor,
-                ReportFacts.appendixKey(entry), entry.change ?? "", entry.entry.hashHex,
-            ]))
+            writer.write(row(ReportFacts.appendixRow(entry)))
         }
         writer.write("\n")
     }
