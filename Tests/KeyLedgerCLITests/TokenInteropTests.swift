@@ -104,7 +104,7 @@ final class TokenInteropTests: TokenCLITestCase {
         // The checking script is shared with the JOSE module's interop test.
         let script = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("JOSETests/Fixtures/jwt/jwt_interop.py")
+            .appendingPathComponent("JOSETests/Fixtures/interop/jwt_interop.py")
 
         let check = try runPython([script.path, casesFile])
 
