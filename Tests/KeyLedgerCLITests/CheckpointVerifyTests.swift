@@ -115,4 +115,21 @@ final class CheckpointVerifyTests: CheckpointCLITestCase {
         let warnings = try XCTUnwrap(result["warnings"] as? [String])
         XCTAssertTrue(warnings.contains { $0.hasPrefix("entry 4 comes after the largest checkpoint (tree size 3)") }, "\(warnings)")
     }
+
+    func testVerifyJSONForRejectedCheckpoint() throws {
+        let created = try createCheckpointedLedger()
+        let other = try createCheckpointedLedger("other.db")
+        let foreign = try signCheckpoint(other, "foreign.txt")
+
+        let run = try verify(created, ["--checkpoint", foreign, "--json"])
+
+        XCTAssertEqual(run.status, 1, run.summary)
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any], run.summary)
+        XCTAssertEqual(result["valid"] as? Bool, false)
+        XCTAssertEqual(result["entries_checked"] as? Int, 1)
+        let error = try XCTUnwrap(result["error"] as? String)
+        XCTAssertTrue(error.hasPrefix("\(foreign): "), error)
+        XCTAssertTrue(error.contains("no signature by a known key"), error)
+        XCTAssertEqual(run.standardError, "error: \(error)\n")
+    }
 }

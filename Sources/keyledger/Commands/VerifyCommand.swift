@@ -42,7 +42,16 @@ enum VerifyCommand: Command {
         let progress = Terminal.Progress("verifying", json: json)
         var result = try ledger.verify(options, progress: progress.handler)
         progress.finish()
-        try checkCheckpoints(arguments, ledger: ledger, result: &result)
+        do {
+            try checkCheckpoints(arguments, ledger: ledger, result: &result)
+        } catch let error as LedgerError where error.code == .integrity && json {
+            // The ledger was checked, so --json still prints the result, marked invalid with the checkpoint's error.
+            var object = jsonValue(result).objectValue ?? [:]
+            object["valid"] = .bool(false)
+            object["error"] = .string(error.message)
+            Terminal.output(try JCS.canonicalString(.object(object)))
+            throw error
+        }
 
         if json {
             Terminal.output(try JCS.canonicalString(jsonValue(result)))
