@@ -392,6 +392,25 @@ final class BadInputTests: CLITestCase {
         XCTAssertEqual(try mode(of: keyOut), 0o600)
     }
 
+    func testInitRejectsOneFileForTwoOutputs() throws {
+        let keyOut = path("keys.pem")
+        let ledger = path("new.db")
+        let cases: [(arguments: [String], message: String)] = [
+            (["--key-out", keyOut, "--generate-checkpoint-key", "--checkpoint-key-out", keyOut],
+             "--key-out and --checkpoint-key-out both name \(keyOut)"),
+            (["--key-out", keyOut, "--generate-checkpoint-key", "--checkpoint-key-out", path("./sub/../keys.pem")],
+             "--key-out and --checkpoint-key-out both name \(path("./sub/../keys.pem"))"),
+            (["--key-out", ledger], "--ledger and --key-out both name \(ledger)"),
+        ]
+        for (arguments, message) in cases {
+            let run = try keyledger(["init", "--ledger", ledger, "--generate-signing-key", "EdDSA", "--actor", "alice"] + arguments)
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertEqual(run.standardError, "error: \(message): give each file init creates its own path\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: keyOut), run.summary)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: ledger), run.summary)
+        }
+    }
+
     func testLongKeyPathIsShownWhole() throws {
         let created = try createLedger()
         let nested = directory.appendingPathComponent(String(repeating: "deeply-nested-directory/", count: 6))

@@ -31,6 +31,7 @@ enum InitCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let path = try arguments.required("ledger")
+        try checkDistinctOutputs(arguments, ledger: path)
         let actor = arguments.value("actor") ?? defaultActor()
         let signingKey: SigningKey
         var createdKeyFile: String?
@@ -99,6 +100,20 @@ enum InitCommand: Command {
             }
         }
         return 0
+    }
+
+    /// Rejects a command line that names one file for two of the files init creates. Otherwise
+    /// the second write would fail with "already exists" for a file that the cleanup then removes.
+    private static func checkDistinctOutputs(_ arguments: ParsedArguments, ledger: String) throws {
+        var seen: [URL: String] = [URL(fileURLWithPath: ledger).standardizedFileURL: "--ledger"]
+        for option in ["key-out", "checkpoint-key-out"] {
+            guard let value = arguments.value(option) else { continue }
+            let url = URL(fileURLWithPath: value).standardizedFileURL
+            if let earlier = seen[url] {
+                throw UsageError("\(earlier) and --\(option) both name \(value): give each file init creates its own path")
+            }
+            seen[url] = "--" + option
+        }
     }
 
     /// Loads or generates the checkpoint key, returning the path of a generated key file.
