@@ -118,8 +118,9 @@ struct JWKMemberReader {
 }
 
 extension JSONValue {
-    /// The JSON type name for messages, such as "a number".
-    var kindName: String {
+    /// The JSON type name for messages, such as "a number". Package access
+    /// lets the command-line tool use the same names.
+    package var kindName: String {
         switch self {
         case .null: "null"
         case .bool: "a Boolean"

@@ -61,7 +61,7 @@ enum TokenIssueCommand: Command {
             throw UsageError("--claims is not valid JSON\(position): \(error.reason); give a JSON object such as '{\"sub\":\"deploy-bot\"}'")
         }
         guard let claims = json.objectValue else {
-            throw UsageError("--claims must be a JSON object such as '{\"sub\":\"deploy-bot\"}', not \(jsonKind(json))")
+            throw UsageError("--claims must be a JSON object such as '{\"sub\":\"deploy-bot\"}', not \(json.kindName)")
         }
         if let computed = JWT.computedClaimNames.sorted().first(where: { claims[$0] != nil }) {
             throw UsageError("--claims may not set \"\(computed)\": iat and exp come from the current time and --ttl, and this command writes no nbf")
@@ -235,17 +235,5 @@ enum TokenVerifyCommand: Command {
             ]
         }
         return .object(members)
-    }
-}
-
-/// Names the kind of a JSON value for messages: "an array", "a string" and so on.
-private func jsonKind(_ value: JSONValue) -> String {
-    switch value {
-    case .null: "null"
-    case .bool: "a Boolean"
-    case .number: "a number"
-    case .string: "a string"
-    case .array: "an array"
-    case .object: "an object"
     }
 }
