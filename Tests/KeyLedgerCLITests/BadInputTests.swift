@@ -352,6 +352,25 @@ final class BadInputTests: CLITestCase {
         XCTAssertEqual(try sqlite3(newer, "SELECT count(*) FROM entries;"), "2\n")
     }
 
+    func testNegativeSchemaVersionIsRejectedUnchanged() throws {
+        let created = try createLedger()
+        try append(created)
+        let tampered = path("tampered.db")
+        try FileManager.default.copyItem(atPath: created.ledger, toPath: tampered)
+        try sqlite3(tampered, "PRAGMA user_version = -1;")
+        let before = try Data(contentsOf: URL(fileURLWithPath: tampered))
+        let commands: [[String]] = [
+            ["append", "--ledger", tampered, "--signing-key", created.signingKey, "--kind", "note", "--actor", "alice"],
+            ["verify", "--ledger", tampered, "--trust-anchor", created.trustAnchor],
+        ]
+        for command in commands {
+            let run = try keyledger(command)
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertEqual(run.standardError, "error: \"\(tampered)\" is a SQLite database but not a keyledger ledger: check the path\n")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tampered)), before, "rejecting the file changed it")
+    }
+
     func testMissingLedgerIsNamed() throws {
         let missing = path("missing.db")
         let run = try keyledger(["log", "--ledger", missing])

@@ -65,7 +65,8 @@ struct LedgerDatabase {
             throw LedgerError(.newerSchema,
                 "the ledger \(quoted(path)) has schema version \(version), but this keyledger supports up to \(currentSchemaVersion): upgrade keyledger to open it")
         }
-        if version == 0 {
+        // No keyledger writes a negative version, and migrating from one would run migration 1 again.
+        if version <= 0 {
             throw LedgerError(.notALedger, "\(quoted(path)) is a SQLite database but not a keyledger ledger: check the path")
         }
         if !readOnly {
