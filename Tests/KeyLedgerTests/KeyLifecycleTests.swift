@@ -343,4 +343,21 @@ final class KeyLifecycleTests: XCTestCase {
             try ledger.rotateCheckpointKey(to: imported, previous: nil, actor: "tom", signingKey: signingKey)
         }
     }
+
+    func testEmergencyNeedsReason() throws {
+        for reason in ["", "   "] {
+            let emergency = StepContext(actor: "tom", emergency: reason)
+            let out = directory.path("emergency.pem")
+            try assertRejected(.invalidInput, "the emergency reason is empty") {
+                try generate(out: out, change: "CHG-404", context: emergency)
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "a rejected generate left its key file")
+
+            let jwk = try JWK(publicKey: PrivateKey.generate(.ec(.p256)).publicKey())
+            try assertRejected(.invalidInput, "the emergency reason is empty") {
+                try ledger.importKeys([jwk], name: "idp", environment: "production", change: "CHG-404", source: "test",
+                                      context: emergency, signingKey: signingKey)
+            }
+        }
+    }
 }

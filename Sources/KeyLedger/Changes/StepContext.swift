@@ -18,10 +18,15 @@ public struct StepContext: Sendable {
     }
 
     /// Adds the members every step records to `body`.
-    func decorate(_ body: [String: JSONValue]) -> [String: JSONValue] {
+    /// - Throws: `LedgerError.Code.invalidInput` for an empty or over-long
+    ///   emergency reason, because an emergency lets a step skip change control.
+    func decorate(_ body: [String: JSONValue]) throws -> [String: JSONValue] {
         var body = body
         if let claimedTime { body["occurred_at"] = .string(claimedTime.description) }
-        if let emergency { body["emergency"] = .string(emergency) }
+        if let emergency {
+            try validateText(emergency, what: "the emergency reason")
+            body["emergency"] = .string(emergency)
+        }
         return body
     }
 }
