@@ -6,7 +6,7 @@ import KeyLedger
 ///
 /// Every value from the ledger passes through `HTMLText.escape`, so no
 /// content can add, close or change an element.
-struct HTMLReportRenderer {
+struct HTMLReportRenderer: ReportMarkup {
     static let slots: Set<String> = [
         "generator", "title", "subtitle", "stylesheet", "status", "cover", "integrity", "population",
         "keys", "changes", "exceptions", "sample", "appendix",
@@ -32,12 +32,12 @@ struct HTMLReportRenderer {
             case "stylesheet": writer.write(stylesheet)
             case "status": writer.write(status())
             case "cover": writer.write(factsTable(ReportFacts.cover(report.cover)))
-            case "integrity": writer.write(integrity())
-            case "population": writer.write(population())
+            case "integrity": writer.write(integritySection())
+            case "population": writer.write(populationSection())
             case "keys": try keys(writer)
             case "changes": writer.write(changes())
-            case "exceptions": writer.write(exceptions())
-            case "sample": writer.write(sample())
+            case "exceptions": writer.write(exceptionsSection())
+            case "sample": writer.write(sampleSection())
             case "appendix": try appendix(writer)
             default: throw ReportError(.layout, "report.html has an unknown slot {{\(slot)}}")
             }
@@ -72,11 +72,11 @@ struct HTMLReportRenderer {
         "<tr>" + cells.map(cellHTML).joined() + "</tr>\n"
     }
 
-    private func table(_ table: ReportTable, className: String? = nil) -> String {
+    func table(_ table: ReportTable, className: String) -> String {
         tableStart(table.headers, className: className) + table.rows.map(row).joined() + "</tbody>\n</table>\n"
     }
 
-    private func factsTable(_ facts: [Fact]) -> String {
+    func factsTable(_ facts: [Fact]) -> String {
         var html = "<table class=\"facts\">\n<tbody>\n"
         for fact in facts {
             let value = fact.isCode ? "<code>\(h(fact.value))</code>" : h(fact.value)
@@ -85,8 +85,20 @@ struct HTMLReportRenderer {
         return html + "</tbody>\n</table>\n"
     }
 
-    private func paragraph(_ text: String, className: String? = nil) -> String {
+    func paragraph(_ text: String) -> String {
+        paragraph(text, className: nil)
+    }
+
+    private func paragraph(_ text: String, className: String?) -> String {
         "<p\(className.map { " class=\"\($0)\"" } ?? "")>\(h(text))</p>\n"
+    }
+
+    func heading(_ text: String) -> String { "<h3>\(h(text))</h3>\n" }
+
+    func minorHeading(_ text: String) -> String { "<h4>\(h(text))</h4>\n" }
+
+    func list(_ items: [String]) -> String {
+        "<ul>\n" + items.map { "<li>\(h($0))</li>\n" }.joined() + "</ul>\n"
     }
 
     private func badge(_ text: String, _ className: String) -> String {
@@ -104,42 +116,6 @@ struct HTMLReportRenderer {
         return html + "</div>\n"
     }
 
-    private func integrity() -> String {
-        let integrity = report.integrity
-        var html = factsTable(ReportFacts.integrity(integrity, cover: report.cover))
-        html += "<h3>Ledger signing keys</h3>\n"
-        html += table(ReportFacts.signers(integrity.signers), className: "signers")
-        html += "<h3>Signing-key handovers</h3>\n"
-        if integrity.handovers.isEmpty {
-            html += paragraph("No handovers: the genesis key signed every entry checked.")
-        } else {
-            html += table(ReportFacts.handovers(integrity.handovers), className: "handovers")
-        }
-        if !integrity.warnings.isEmpty {
-            html += "<h3>Warnings</h3>\n<ul>\n" + integrity.warnings.map { "<li>\(h($0))</li>\n" }.joined() + "</ul>\n"
-        }
-        return html
-    }
-
-    private func population() -> String {
-        let population = report.population
-        var html = table(ReportFacts.populationCounts(population), className: "counts")
-        html += "<h3>Entries by kind</h3>\n"
-        html += population.entriesByKind.isEmpty ? paragraph("No entries were recorded in the period.")
-            : table(ReportFacts.entriesByKind(population), className: "counts")
-        html += "<h3>Changes by state at the end of the period</h3>\n"
-        html += table(ReportFacts.stateCounts(population.changesByState, itemsHeader: "Changes"), className: "counts")
-        html += "<h3>Keys by state at the end of the period</h3>\n"
-        html += table(ReportFacts.stateCounts(population.keysByState, itemsHeader: "Keys"), className: "counts")
-        html += "<h3>Changes in scope</h3>\n"
-        html += report.changes.isEmpty ? paragraph("No changes.")
-            : table(ReportFacts.changesInScope(report.changes), className: "scope")
-        html += "<h3>Keys in scope</h3>\n"
-        html += report.keys.isEmpty ? paragraph("No keys.")
-            : table(ReportFacts.keysInScope(report.keys), className: "scope")
-        return html
-    }
-
     private func keys(_ writer: ReportFileWriter) throws {
         guard !report.keys.isEmpty else {
             writer.write(paragraph("No keys were in scope in the period."))
@@ -150,7 +126,7 @@ struct HTMLReportRenderer {
         writer.write("</div>\n")
         for key in report.keys {
             let title = ReportFacts.keyTitle(key)
-            writer.write("<article class=\"key\">\n<h3>\(h(title))</h3>\n")
+            writer.write("<article class=\"key\">\n" + heading(title))
             writer.write(factsTable(ReportFacts.key(key, cover: report.cover)))
             writer.write("<h4>Verifications in the period</h4>\n")
             var wroteRun = false
@@ -171,7 +147,7 @@ struct HTMLReportRenderer {
         var html = ""
         for change in report.changes {
             let title = change.summary.isEmpty ? change.id : "\(change.id): \(change.summary)"
-            html += "<article class=\"change\">\n<h3>\(h(title))</h3>\n"
+            html += "<article class=\"change\">\n" + heading(title)
             html += factsTable(ReportFacts.change(change))
             html += "<h4>Attestations</h4>\n"
             html += change.attestations.isEmpty ? paragraph("No attestations.")
@@ -186,48 +162,6 @@ struct HTMLReportRenderer {
                 }
             }
             html += "</article>\n"
-        }
-        return html
-    }
-
-    private func exceptions() -> String {
-        var html = paragraph(ReportFacts.exceptionSummary(report.findings))
-        if !report.findings.isEmpty {
-            html += table(ReportFacts.findings(report.findings), className: "exceptions")
-        }
-        html += "<h3>Rules checked</h3>\n"
-        html += table(ReportFacts.rules(), className: "rules")
-        return html
-    }
-
-    private func sample() -> String {
-        guard let sample = report.sample else {
-            return paragraph("No sample was requested. Generate the report with --sample N --seed TEXT to select changes for detailed testing.")
-        }
-        var html = paragraph(SampleResult.method)
-        html += factsTable(ReportFacts.sample(sample))
-        if !sample.selected.isEmpty {
-            html += table(ReportFacts.sampleSelections(sample), className: "sample")
-            html += inclusionProofs(sample)
-        }
-        return html
-    }
-
-    /// Writes each sampled change's inclusion proofs, or why there are none.
-    private func inclusionProofs(_ sample: SampleResult) -> String {
-        var html = "<h3>Inclusion proofs of the sampled changes</h3>\n"
-        guard let checkpoint = report.cover.checkpoint else {
-            return html + paragraph("No inclusion proofs: \(report.cover.checkpointUnavailable ?? "the report has no checkpoint").")
-        }
-        html += paragraph(ReportFacts.inclusionMethod)
-        html += paragraph("Tree size \(checkpoint.checkpoint.treeSize), root hash \(checkpoint.rootHashBase64).")
-        for selection in sample.selected {
-            html += "<h4>\(h(selection.change))</h4>\n"
-            if selection.inclusionProofs.isEmpty {
-                html += paragraph("The change has no entries up to the checkpoint.")
-                continue
-            }
-            html += table(ReportFacts.inclusionProofs(selection), className: "proofs")
         }
         return html
     }

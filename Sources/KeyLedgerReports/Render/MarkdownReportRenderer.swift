@@ -5,7 +5,7 @@ import KeyLedger
 /// Every value from the ledger passes through `MarkdownText.escape` with the
 /// context it is placed in, so no content can add a table cell, a block, a
 /// link, emphasis or raw HTML.
-struct MarkdownReportRenderer {
+struct MarkdownReportRenderer: ReportMarkup {
     static let slots: Set<String> = [
         "title", "subtitle", "status", "cover", "integrity", "population", "keys", "changes", "exceptions", "sample", "appendix",
     ]
@@ -23,12 +23,12 @@ struct MarkdownReportRenderer {
             case "subtitle": writer.write(md(ReportFacts.subtitle(report.cover), .lineStart))
             case "status": writer.write(status())
             case "cover": writer.write(factsTable(ReportFacts.cover(report.cover)))
-            case "integrity": writer.write(integrity())
-            case "population": writer.write(population())
+            case "integrity": writer.write(integritySection())
+            case "population": writer.write(populationSection())
             case "keys": try keys(writer)
             case "changes": writer.write(changes())
-            case "exceptions": writer.write(exceptions())
-            case "sample": writer.write(sample())
+            case "exceptions": writer.write(exceptionsSection())
+            case "sample": writer.write(sampleSection())
             case "appendix": try appendix(writer)
             default: throw ReportError(.layout, "report.md has an unknown slot {{\(slot)}}")
             }
@@ -63,15 +63,23 @@ struct MarkdownReportRenderer {
         tableHeader(headers) + rows.map(row).joined() + "\n"
     }
 
-    private func table(_ table: ReportTable) -> String {
+    func table(_ table: ReportTable, className: String) -> String {
         tableHeader(table.headers) + table.rows.map(row).joined() + "\n"
     }
 
-    private func factsTable(_ facts: [Fact]) -> String {
+    func factsTable(_ facts: [Fact]) -> String {
         table(["Field", "Value"], facts.map { [$0.label, $0.value] })
     }
 
-    private func paragraph(_ text: String) -> String { md(text, .lineStart) + "\n\n" }
+    func paragraph(_ text: String) -> String { md(text, .lineStart) + "\n\n" }
+
+    func heading(_ text: String) -> String { "### \(md(text, .heading))\n\n" }
+
+    func minorHeading(_ text: String) -> String { "#### \(md(text, .heading))\n\n" }
+
+    func list(_ items: [String]) -> String {
+        items.map { "- \(md($0, .lineStart))\n" }.joined() + "\n"
+    }
 
     private func status() -> String {
         let (_, lines) = ReportFacts.status(report)
@@ -82,42 +90,6 @@ struct MarkdownReportRenderer {
         return text
     }
 
-    private func integrity() -> String {
-        let integrity = report.integrity
-        var text = factsTable(ReportFacts.integrity(integrity, cover: report.cover))
-        text += "### Ledger signing keys\n\n"
-        text += table(ReportFacts.signers(integrity.signers))
-        text += "### Signing-key handovers\n\n"
-        if integrity.handovers.isEmpty {
-            text += paragraph("No handovers: the genesis key signed every entry checked.")
-        } else {
-            text += table(ReportFacts.handovers(integrity.handovers))
-        }
-        if !integrity.warnings.isEmpty {
-            text += "### Warnings\n\n" + integrity.warnings.map { "- \(md($0, .lineStart))\n" }.joined() + "\n"
-        }
-        return text
-    }
-
-    private func population() -> String {
-        let population = report.population
-        var text = table(ReportFacts.populationCounts(population))
-        text += "### Entries by kind\n\n"
-        text += population.entriesByKind.isEmpty ? paragraph("No entries were recorded in the period.")
-            : table(ReportFacts.entriesByKind(population))
-        text += "### Changes by state at the end of the period\n\n"
-        text += table(ReportFacts.stateCounts(population.changesByState, itemsHeader: "Changes"))
-        text += "### Keys by state at the end of the period\n\n"
-        text += table(ReportFacts.stateCounts(population.keysByState, itemsHeader: "Keys"))
-        text += "### Changes in scope\n\n"
-        text += report.changes.isEmpty ? paragraph("No changes.")
-            : table(ReportFacts.changesInScope(report.changes))
-        text += "### Keys in scope\n\n"
-        text += report.keys.isEmpty ? paragraph("No keys.")
-            : table(ReportFacts.keysInScope(report.keys))
-        return text
-    }
-
     private func keys(_ writer: ReportFileWriter) throws {
         guard !report.keys.isEmpty else {
             writer.write(paragraph("No keys were in scope in the period."))
@@ -125,7 +97,7 @@ struct MarkdownReportRenderer {
         }
         for key in report.keys {
             let title = ReportFacts.keyTitle(key)
-            writer.write("### \(md(title, .heading))\n\n")
+            writer.write(heading(title))
             writer.write(factsTable(ReportFacts.key(key, cover: report.cover)))
             writer.write("Verifications in the period:\n\n")
             var wroteRun = false
@@ -145,62 +117,20 @@ struct MarkdownReportRenderer {
         var text = ""
         for change in report.changes {
             let title = change.summary.isEmpty ? change.id : "\(change.id): \(change.summary)"
-            text += "### \(md(title, .heading))\n\n"
+            text += heading(title)
             text += factsTable(ReportFacts.change(change))
             text += "Attestations:\n\n"
             text += change.attestations.isEmpty ? paragraph("No attestations.")
-                : table(ReportFacts.attestations(change))
+                : table(ReportFacts.attestations(change), className: "attestations")
             if change.outcome == "rolled_back" {
                 text += "Rollback, keys shown absent from the JWKS:\n\n"
                 text += change.rolledBackKeys.isEmpty ? paragraph("The rollback named no keys.")
-                    : table(ReportFacts.rolledBackKeys(change))
+                    : table(ReportFacts.rolledBackKeys(change), className: "rollback")
                 if !change.restoredKeys.isEmpty {
                     text += "Rollback, retired keys restored to the JWKS:\n\n"
-                    text += table(ReportFacts.restoredKeys(change))
+                    text += table(ReportFacts.restoredKeys(change), className: "rollback")
                 }
             }
-        }
-        return text
-    }
-
-    private func exceptions() -> String {
-        var text = paragraph(ReportFacts.exceptionSummary(report.findings))
-        if !report.findings.isEmpty {
-            text += table(ReportFacts.findings(report.findings))
-        }
-        text += "### Rules checked\n\n"
-        text += table(ReportFacts.rules())
-        return text
-    }
-
-    private func sample() -> String {
-        guard let sample = report.sample else {
-            return paragraph("No sample was requested. Generate the report with --sample N --seed TEXT to select changes for detailed testing.")
-        }
-        var text = paragraph(SampleResult.method)
-        text += factsTable(ReportFacts.sample(sample))
-        if !sample.selected.isEmpty {
-            text += table(ReportFacts.sampleSelections(sample))
-            text += inclusionProofs(sample)
-        }
-        return text
-    }
-
-    /// Writes each sampled change's inclusion proofs, or why there are none.
-    private func inclusionProofs(_ sample: SampleResult) -> String {
-        var text = "### Inclusion proofs of the sampled changes\n\n"
-        guard let checkpoint = report.cover.checkpoint else {
-            return text + paragraph("No inclusion proofs: \(report.cover.checkpointUnavailable ?? "the report has no checkpoint").")
-        }
-        text += paragraph(ReportFacts.inclusionMethod)
-        text += paragraph("Tree size \(checkpoint.checkpoint.treeSize), root hash \(checkpoint.rootHashBase64).")
-        for selection in sample.selected {
-            text += "#### \(md(selection.change, .heading))\n\n"
-            if selection.inclusionProofs.isEmpty {
-                text += paragraph("The change has no entries up to the checkpoint.")
-                continue
-            }
-            text += table(ReportFacts.inclusionProofs(selection))
         }
         return text
     }
