@@ -97,12 +97,12 @@ let package = Package(
         .testTarget(name: "SQLiteBridgeTests", dependencies: ["SQLiteBridge"]),
         .testTarget(name: "OpenSSLBridgeTests", dependencies: ["OpenSSLBridge"], resources: [.copy("Fixtures")]),
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], resources: [.copy("Fixtures")]),
-        // Helpers shared by the test targets: a local HTTP server for JWKS fetches.
+        // Helpers shared by the test targets: a local HTTP server for JWKS fetches, and finding built programs.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KeyLedgerTests", dependencies: ["KeyLedger", "keyledger-fetch", "OpenSSLBridge", "SQLiteBridge", "TestSupport"], resources: [.copy("Fixtures")]),
         // Runs the built `keyledger` binary as a user would.
         .testTarget(name: "KeyLedgerCLITests", dependencies: ["keyledger", "KeyLedger", "SQLiteBridge", "TestSupport"], resources: [.copy("Fixtures")]),
         // The reports: every exception rule, determinism, escaping, the JSON Schema and a Chromium rendering.
-        .testTarget(name: "KeyLedgerReportsTests", dependencies: ["KeyLedgerReports", "KeyLedger", "JOSE", "OpenSSLBridge", "SQLiteBridge", "keyledger"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KeyLedgerReportsTests", dependencies: ["KeyLedgerReports", "KeyLedger", "JOSE", "OpenSSLBridge", "SQLiteBridge", "keyledger", "TestSupport"], resources: [.copy("Fixtures")]),
     ]
 )

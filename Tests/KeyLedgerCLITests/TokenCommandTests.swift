@@ -1,6 +1,7 @@
 import Foundation
 import JOSE
 import OpenSSLBridge
+import TestSupport
 import XCTest
 
 /// One finished run of a program: exit status and both outputs.
@@ -69,7 +70,7 @@ class TokenCLITestCase: XCTestCase {
 
     /// Runs the built `keyledger` with `arguments` in the test directory.
     func keyledger(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> TokenProgramRun {
-        try runProgram(try Self.executable(), arguments, input: input, environment: environment)
+        try runProgram(try BuiltProgram.url(named: "keyledger"), arguments, input: input, environment: environment)
     }
 
     /// Runs a program, failing the test if it runs longer than `timeout` seconds.
@@ -134,24 +135,6 @@ class TokenCLITestCase: XCTestCase {
             standardOutput: String(decoding: output, as: UTF8.self),
             standardError: String(decoding: error, as: UTF8.self)
         )
-    }
-
-    /// Locates the `keyledger` binary, which SwiftPM builds into the
-    /// directory of the test bundle because this target depends on it.
-    static func executable() throws -> URL {
-        var directories = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        for bundle in Bundle.allBundles where bundle.bundleURL.pathExtension == "xctest" {
-            directories.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        for directory in directories {
-            let candidate = directory.appendingPathComponent("keyledger")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return candidate
-            }
-        }
-        let searched = directories.map(\.path).joined(separator: ", ")
-        throw TokenTestError("the keyledger executable was not found in \(searched): run `swift build` first")
     }
 
     /// Parses a program's standard output as one JSON value.

@@ -1,23 +1,16 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The `keyledger` executable that SwiftPM built next to the test bundle, because this target depends on it.
 enum KeyledgerBinary {
     static func path() throws -> String {
-        var directories = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        for bundle in Bundle.allBundles where bundle.bundleURL.pathExtension == "xctest" {
-            directories.append(bundle.bundleURL.deletingLastPathComponent())
+        do {
+            return try BuiltProgram.url(named: "keyledger").path
+        } catch {
+            XCTFail("\(error)")
+            throw XCTSkip("keyledger executable missing")
         }
-        for directory in directories {
-            let candidate = directory.appendingPathComponent("keyledger")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate.path) {
-                return candidate.path
-            }
-        }
-        XCTFail("the keyledger executable was not found in \(directories.map(\.path)): build it with `swift build`")
-        throw XCTSkip("keyledger executable missing")
     }
 
     /// Runs `keyledger` with `arguments` and no inherited KEYLEDGER_* variables.
