@@ -208,6 +208,29 @@ final class CheckpointCommandTests: CheckpointCLITestCase {
         XCTAssertTrue(twice.standardError.contains("already cosigned"), twice.summary)
     }
 
+    func testLogKeyCannotWitnessItself() throws {
+        let created = try createCheckpointedLedger()
+        let note = try signCheckpoint(created, "checkpoint.txt")
+        let message = "the %@ key has the same public key as the log key \(created.verifierKey): a log cannot witness its own checkpoints, so use the key of an independent witness"
+
+        let checked = try keyledger(["checkpoint", "cosign", note, "--key", created.checkpointKey, "--name", "self.example/w",
+                                     "--log-key", created.verifierKey, "--out", path("checked.txt")])
+        XCTAssertEqual(checked.status, 2, checked.summary)
+        XCTAssertEqual(checked.standardError, "error: " + message.replacingOccurrences(of: "%@", with: "--key") + "\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("checked.txt")))
+
+        // Without --log-key, cosign cannot know the log's key, so the check falls to the verifier.
+        let unchecked = try keyledgerSucceeds(["checkpoint", "cosign", note, "--key", created.checkpointKey,
+                                               "--name", "self.example/w", "--out", path("self.txt")])
+        let selfWitness = try XCTUnwrap(unchecked.standardError.components(separatedBy: "cosigned as ").last?
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        let verified = try keyledger(["checkpoint", "verify", path("self.txt"), "--key", created.verifierKey,
+                                      "--witness", selfWitness, "--quorum", "1"])
+        XCTAssertEqual(verified.status, 2, verified.summary)
+        XCTAssertEqual(verified.standardOutput, "", verified.summary)
+        XCTAssertEqual(verified.standardError, "error: " + message.replacingOccurrences(of: "%@", with: "--witness") + "\n")
+    }
+
     func testAlteredCosignatureFails() throws {
         let created = try createCheckpointedLedger()
         let note = try signCheckpoint(created, "checkpoint.txt")

@@ -61,6 +61,7 @@ enum CheckpointVerifyCommand: Command {
             throw UsageError("missing --key VKEY: give the verifier key of the log that signs the checkpoint")
         }
         let witnesses = try CheckpointFiles.verifierKeys(arguments.values("witness"), option: "witness")
+        try CheckpointFiles.rejectLogKeyAsWitness(witnesses.map(\.publicKey), logKeys: logKeys, witnessOption: "--witness")
         let quorum = try arguments.integer("quorum", in: 0...100) ?? Set(witnesses.map(\.publicKey)).count
 
         do {
@@ -140,6 +141,7 @@ enum CheckpointCosignCommand: Command {
         let cosigner = try loadCosigner(path: try arguments.required("key"), name: arguments.value("name"))
         let note = try CheckpointFiles.readNote(file)
         let logKeys = try CheckpointFiles.verifierKeys(arguments.values("log-key"), option: "log-key")
+        try CheckpointFiles.rejectLogKeyAsWitness([cosigner.verifierKey.publicKey], logKeys: logKeys, witnessOption: "--key")
         if logKeys.isEmpty {
             Terminal.message("warning: the log's signature was not verified: pass --log-key VKEY to cosign only checkpoints the log signed")
         } else {
@@ -320,6 +322,14 @@ enum CheckpointFiles {
             return try SignedNote(parsing: bytes)
         } catch let error as LedgerError {
             throw LedgerError(error.code, "\(path): \(error.message)")
+        }
+    }
+
+    /// Rejects a witness key whose Ed25519 public key is also a log key: a
+    /// cosignature by the log's own key adds no independent witness.
+    static func rejectLogKeyAsWitness(_ witnessKeys: [[UInt8]], logKeys: [NoteVerifierKey], witnessOption: String) throws {
+        for logKey in logKeys where witnessKeys.contains(logKey.publicKey) {
+            throw UsageError("the \(witnessOption) key has the same public key as the log key \(logKey.encoded): a log cannot witness its own checkpoints, so use the key of an independent witness")
         }
     }
 
