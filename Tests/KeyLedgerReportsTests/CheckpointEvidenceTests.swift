@@ -81,12 +81,7 @@ final class CheckpointEvidenceTests: XCTestCase {
         let forged = try scenario.forge()
         let options = try options(scenario, checkpointKey: key, sample: SampleRequest(size: 2, seed: "SOX"))
         for format in ReportFormat.allCases {
-            let first = try ReportTesting.write(forged, options, format: format, scenario: scenario, into: "first-\(format.rawValue)")
-            let second = try ReportTesting.write(forged, options, format: format, scenario: scenario, into: "second-\(format.rawValue)")
-            XCTAssertEqual(first.files.map(\.name), second.files.map(\.name), format.rawValue)
-            for (one, other) in zip(first.files + [first.manifest], second.files + [second.manifest]) {
-                XCTAssertEqual(try Data(contentsOf: one.url), try Data(contentsOf: other.url), "\(one.name) differs between runs")
-            }
+            let first = try ReportTesting.assertDeterministic(forged, options, format: format, scenario: scenario).first
             XCTAssertTrue(first.files.map(\.name).contains("report-2026-Q4.checkpoint"), format.rawValue)
             XCTAssertTrue(try ReportTesting.text(first.manifest).contains("  report-2026-Q4.checkpoint\n"), format.rawValue)
         }

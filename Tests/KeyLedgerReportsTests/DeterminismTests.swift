@@ -10,13 +10,8 @@ final class DeterminismTests: XCTestCase {
         let forged = try scenario.forge()
         let options = try ReportTesting.options(scenario, sample: SampleRequest(size: 2, seed: "SOX-2026-Q4"))
         for format in ReportFormat.allCases {
-            let first = try ReportTesting.write(forged, options, format: format, scenario: scenario, into: "first-\(format.rawValue)")
-            let second = try ReportTesting.write(forged, options, format: format, scenario: scenario, into: "second-\(format.rawValue)")
-            XCTAssertEqual(first.files.map(\.name), second.files.map(\.name), format.rawValue)
-            for (one, other) in zip(first.files + [first.manifest], second.files + [second.manifest]) {
-                XCTAssertEqual(try Data(contentsOf: one.url), try Data(contentsOf: other.url), "\(one.name) differs between runs")
-            }
-            XCTAssertEqual(first.manifest.sha256Hex, second.manifest.sha256Hex, format.rawValue)
+            let runs = try ReportTesting.assertDeterministic(forged, options, format: format, scenario: scenario)
+            XCTAssertEqual(runs.first.manifest.sha256Hex, runs.second.manifest.sha256Hex, format.rawValue)
         }
     }
 

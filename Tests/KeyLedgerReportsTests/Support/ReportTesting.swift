@@ -20,6 +20,23 @@ struct ReportTesting {
         try ReportGenerator(ledger: try ledger.open(), options: options).write(format, to: scenario.directory.subdirectory(name))
     }
 
+    /// Writes the report of `ledger` twice in `format` and asserts that both
+    /// runs wrote the same file names and the same bytes, manifest included.
+    ///
+    /// - Returns: both runs, for further checks.
+    @discardableResult
+    static func assertDeterministic(_ ledger: ForgedLedger, _ options: ReportOptions, format: ReportFormat, scenario: Scenario,
+                                    file: StaticString = #filePath, line: UInt = #line) throws -> (first: ReportOutcome, second: ReportOutcome) {
+        let first = try write(ledger, options, format: format, scenario: scenario, into: "first-\(format.rawValue)")
+        let second = try write(ledger, options, format: format, scenario: scenario, into: "second-\(format.rawValue)")
+        XCTAssertEqual(first.files.map(\.name), second.files.map(\.name), format.rawValue, file: file, line: line)
+        for (one, other) in zip(first.files + [first.manifest], second.files + [second.manifest]) {
+            XCTAssertEqual(try Data(contentsOf: one.url), try Data(contentsOf: other.url), "\(one.name) differs between runs",
+                           file: file, line: line)
+        }
+        return (first, second)
+    }
+
     static func text(_ file: ReportFile) throws -> String {
         try String(contentsOf: file.url, encoding: .utf8)
     }
