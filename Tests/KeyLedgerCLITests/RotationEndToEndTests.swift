@@ -178,7 +178,8 @@ final class RotationEndToEndTests: CLITestCase {
     }
 
     func testRollbackOfRetirementRestoresKey() throws {
-        try run(["init", "--generate-signing-key", "ES256", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
+        let anchor = try run(["init", "--generate-signing-key", "ES256", "--key-out", path("ledger-key.pem"), "--actor", "security-team"])
+            .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         try openAndStart("CHG-1")
         let old = try generate("production", change: "CHG-1", file: "old.pem")
         try run(["key", "publish", "--kid", old, "--env", "production", "--change", "CHG-1", "--actor", "tina"])
@@ -198,7 +199,7 @@ final class RotationEndToEndTests: CLITestCase {
         XCTAssertEqual(try state(of: old, in: "production"), "verified")
         XCTAssertEqual(try state(of: new, in: "production"), "rolled_back")
 
-        let rendered = try run(["jwks", "render", "--env", "production"])
+        let rendered = try run(["jwks", "render", "--env", "production", "--trust-anchor", anchor])
         XCTAssertTrue(rendered.standardOutput.contains(old), rendered.summary)
         XCTAssertFalse(rendered.standardOutput.contains(new), rendered.summary)
         XCTAssertFalse(rendered.standardError.contains("warning"), rendered.summary)

@@ -168,4 +168,42 @@ final class VerifyOutputTests: CLITestCase {
         XCTAssertEqual(run.standardError,
                        "error: --expect-head \"5\" is not SEQ:HASH: give a sequence number, a colon and a 64-digit hex hash, as printed by verify\n")
     }
+
+    func testJWKSRenderRejectsSubstitutedKey() throws {
+        let created = try createLedger()
+        let common = ["--ledger", created.ledger, "--signing-key", created.signingKey]
+        try keyledgerSucceeds(["change", "open", "--id", "CHG-1", "--summary", "Rotate", "--technician", "tina",
+                               "--reviewer", "rui", "--actor", "tina"] + common)
+        try keyledgerSucceeds(["change", "approve", "--id", "CHG-1", "--actor", "rui"] + common)
+        try keyledgerSucceeds(["change", "start", "--id", "CHG-1", "--actor", "tina"] + common)
+        let kid = try keyledgerSucceeds(["key", "generate", "--name", "api", "--env", "production", "--alg", "EdDSA",
+                                         "--out", path("api.pem"), "--change", "CHG-1", "--actor", "tina"] + common)
+            .standardOutput.trimmingCharacters(in: .newlines)
+        try keyledgerSucceeds(["key", "publish", "--kid", kid, "--env", "production", "--change", "CHG-1", "--actor", "tina"] + common)
+        let render = ["jwks", "render", "--ledger", created.ledger, "--env", "production"]
+        let rendered = try keyledgerSucceeds(render + ["--trust-anchor", created.trustAnchor])
+        XCTAssertEqual(rendered.standardError, "", rendered.summary)
+        let keys = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(rendered.standardOutput.utf8)) as? [String: Any])?["keys"] as? [[String: Any]])
+        let servedX = try XCTUnwrap(keys.first?["x"] as? String)
+
+        // Someone who can write the file but has no signing key puts their own public key under the kid.
+        let attacker = try createLedger("attacker.db", algorithm: "EdDSA")
+        let shown = try keyledgerSucceeds(["signing-key", "show", "--ledger", attacker.ledger, "--json"])
+        let attackerJWK = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])?["jwk"] as? [String: Any])
+        let attackerX = try XCTUnwrap(attackerJWK["x"] as? String)
+        try sqlite3(created.ledger, """
+            DROP TRIGGER entries_no_update;
+            UPDATE entries SET canonical = CAST(replace(CAST(canonical AS TEXT), '\(servedX)', '\(attackerX)') AS BLOB)
+            WHERE kind = 'generated';
+            """)
+
+        for arguments in [render + ["--trust-anchor", created.trustAnchor], render] {
+            let run = try keyledger(arguments)
+            XCTAssertEqual(run.status, 1, run.summary)
+            XCTAssertEqual(run.standardOutput, "", run.summary)
+            XCTAssertFalse(run.standardOutput.contains(attackerX), run.summary)
+            XCTAssertEqual(run.standardError,
+                           "error: the ledger failed verification at entry 5 (hash_mismatch), so no JWKS was printed: run `keyledger verify` for the details\n")
+        }
+    }
 }
