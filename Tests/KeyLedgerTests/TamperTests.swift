@@ -64,6 +64,17 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(failure?.reason, .hashMismatch)
     }
 
+    /// SQL NULL reads as the bare word NULL, the text "NULL" in quotes.
+    func testColumnMessageTellsNullFromText() throws {
+        try Ledger(path: path).append(Event(kind: .note, actor: "alice", body: ["kid": .string("k1")]), signingKey: signingKey)
+        try tamper("UPDATE entries SET key_id = 'NULL' WHERE seq = 7")
+        try tamper("UPDATE entries SET key_id = NULL WHERE seq = 11")
+        XCTAssertEqual(try verify()?.detail, "entry 7 column key_id is \"NULL\" but the hashed content has NULL")
+
+        try tamper("UPDATE entries SET key_id = NULL WHERE seq = 7")
+        XCTAssertEqual(try verify()?.detail, "entry 11 column key_id is NULL but the hashed content has \"k1\"")
+    }
+
     func testDeletedMiddleEntryIsSequenceGap() throws {
         try tamper("DELETE FROM entries WHERE seq = 5")
         let failure = try verify()

@@ -432,10 +432,10 @@ struct ChainVerifier {
             ("change_id", row.changeID, content.body["change"]?.stringValue),
         ]
         for (name, stored, hashed) in columns where stored != hashed {
-            throw fail(.hashMismatch, "entry \(sequence) column \(name) is \(quoted(stored ?? "NULL")) but the hashed content has \(quoted(hashed ?? "NULL"))")
+            throw fail(.hashMismatch, "entry \(sequence) column \(name) is \(Self.columnText(stored)) but the hashed content has \(Self.columnText(hashed))")
         }
         guard row.signerKeyID == content.signerKeyID else {
-            throw fail(.unknownSigner, "entry \(sequence) column signer_kid is \(quoted(row.signerKeyID ?? "NULL")) but the hashed content names signer \(content.signerKeyID)")
+            throw fail(.unknownSigner, "entry \(sequence) column signer_kid is \(Self.columnText(row.signerKeyID)) but the hashed content names signer \(content.signerKeyID)")
         }
 
         if sequence == 1 {
@@ -498,6 +498,12 @@ struct ChainVerifier {
         }
         result.signers.append(.init(keyID: genesis.keyID, algorithm: genesis.algorithm, introducedAt: 1))
         return genesis
+    }
+
+    /// Quotes a column's text for a failure message, or gives the bare word
+    /// NULL for SQL NULL, so that NULL and the text "NULL" read differently.
+    private static func columnText(_ value: String?) -> String {
+        value.map { quoted($0) } ?? "NULL"
     }
 
     private func introducedSigner(_ content: EntryContent, fail: (VerificationResult.Reason, String) -> FailureError) throws -> Signer {
