@@ -9,8 +9,9 @@ import KeyLedger
 ///
 /// Only this program links Foundation's networking, which loads libcurl and
 /// its TLS libraries. Each fetch uses its own ephemeral session: no cache, no cookies and no
-/// stored credentials. Redirects are followed, but never to a scheme other
-/// than http or https, and never from https to http.
+/// stored credentials. Redirects are followed only on the same host, never
+/// to a scheme other than http or https, and never from https to http
+/// (``JWKSFetcher`` explains why).
 struct URLSessionJWKSTransport: JWKSTransport {
     func download(_ url: URL, timeout: TimeInterval, maximumBytes: Int) throws -> JWKSDownload {
         let configuration = URLSessionConfiguration.ephemeral
@@ -118,7 +119,9 @@ private final class Download: NSObject, URLSessionDataDelegate, @unchecked Senda
         }
         let target = next.url
         let targetScheme = target?.scheme?.lowercased()
-        let allowed = (targetScheme == "https") || (targetScheme == "http" && from.scheme?.lowercased() == "http")
+        let schemeAllowed = (targetScheme == "https") || (targetScheme == "http" && from.scheme?.lowercased() == "http")
+        // The host is compared with the URL first requested, so a chain of redirects cannot leave it either.
+        let allowed = schemeAllowed && target.map { JWKSFetcher.isSameHost($0, as: url) } == true
         guard allowed else {
             reject(JWKSFetcher.redirectNotAllowed(from: from, to: target))
             // Declining the redirect ends the task; cancelling it as well

@@ -49,6 +49,7 @@ final class JWKSCheckTests: XCTestCase {
         XCTAssertEqual(result.expected, [kid])
         XCTAssertEqual(result.entries.map(\.kind), [.verified, .jwksChecked])
         XCTAssertEqual(result.entries.last?.body["url"]?.stringValue, server.url("jwks.json"))
+        XCTAssertEqual(result.entries.last?.body["final_url"]?.stringValue, server.url("jwks.json"))
         XCTAssertEqual(result.entries.last?.body["jwks_sha256"]?.stringValue?.count, 64)
         XCTAssertEqual(try ledger.key(id: kid, environment: "production")?.state, .verified)
     }
@@ -194,5 +195,36 @@ final class JWKSCheckTests: XCTestCase {
     private func programFetcher(timeout: TimeInterval = 10) throws -> JWKSFetcher {
         let program = try BuiltProgram.url(named: FetchHelperTransport.programName)
         return JWKSFetcher(timeout: timeout, transport: FetchHelperTransport(executablePath: program.path))
+    }
+}
+
+/// A transport that reports a fixed final URL, as a transport that followed a redirect would.
+private struct RedirectedTransport: JWKSTransport {
+    let finalURL: URL
+
+    func download(_ url: URL, timeout: TimeInterval, maximumBytes: Int) throws -> JWKSDownload {
+        JWKSDownload(body: Array(#"{"keys":[]}"#.utf8), statusCode: 200, finalURL: finalURL)
+    }
+}
+
+final class JWKSFetcherHostTests: XCTestCase {
+    func testFetcherChecksFinalHostOfAnyTransport() throws {
+        let requested = try XCTUnwrap(URL(string: "http://127.0.0.1:8080/jwks.json"))
+        let cases: [(name: String, finalURL: String, allowed: Bool)] = [
+            ("same URL", "http://127.0.0.1:8080/jwks.json", true),
+            ("other port and path", "https://127.0.0.1:8443/keys/", true),
+            ("other host", "http://localhost:8080/jwks.json", false),
+        ]
+        for (name, finalURL, allowed) in cases {
+            let fetcher = JWKSFetcher(transport: RedirectedTransport(finalURL: try XCTUnwrap(URL(string: finalURL))))
+            if allowed {
+                XCTAssertEqual(try fetcher.fetch(requested).finalURL.absoluteString, finalURL, name)
+            } else {
+                XCTAssertThrowsError(try fetcher.fetch(requested), name) { error in
+                    XCTAssertEqual((error as? LedgerError)?.code, .fetchFailed, name)
+                    XCTAssertTrue("\(error)".contains("on the same host"), "\(name): \(error)")
+                }
+            }
+        }
     }
 }

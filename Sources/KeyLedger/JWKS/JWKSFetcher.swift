@@ -23,9 +23,13 @@ extension LedgerError.Code {
 /// with a private signing key. Tooling may supply its own transport.
 ///
 /// `keyledger-fetch` uses no cache, no cookies and no stored credentials,
-/// and follows redirects, but never to a scheme other than http or https,
-/// and never from https to http. The body is not parsed, so a caller can
-/// hash, store or compare the bytes as served.
+/// and follows redirects, but only on the same host (any port or path),
+/// never to a scheme other than http or https, and never from https to
+/// http. A JWKS check is evidence of what the named endpoint serves, so a
+/// document from another host is not accepted in its place: check that
+/// host's URL directly. ``fetch(_:)`` applies the host rule to the final URL
+/// of any transport. The body is not parsed, so a caller can hash, store or
+/// compare the bytes as served.
 public struct JWKSFetcher: Sendable {
     /// The largest body accepted, 1 MiB. Real JWK Sets are a few kilobytes,
     /// so a larger response is refused before it fills memory.
@@ -70,7 +74,8 @@ public struct JWKSFetcher: Sendable {
     ///   - `invalidInput` for a URL that is not http or https with a host.
     ///   - `fetchTimedOut` when the fetch takes longer than ``timeout``.
     ///   - `fetchFailed` when the host cannot be reached, TLS fails, or a
-    ///     redirect is not allowed.
+    ///     redirect is not allowed (another host, a scheme other than http
+    ///     or https, or https to http).
     ///   - `httpStatus` for a status outside 200 to 299, named in the message.
     ///   - `responseTooLarge` for a body over ``maximumBodyBytes``.
     public func fetch(_ url: URL) throws -> Response {
@@ -85,6 +90,9 @@ public struct JWKSFetcher: Sendable {
                 "the JWKS URL for host \(quoted(host)) contains a user name or password, which would be recorded in the ledger: remove it, since a JWK Set is public")
         }
         let download = try transport.download(url, timeout: timeout, maximumBytes: Self.maximumBodyBytes)
+        guard Self.isSameHost(download.finalURL, as: url) else {
+            throw Self.redirectNotAllowed(from: url, to: download.finalURL)
+        }
         guard download.body.count <= Self.maximumBodyBytes else {
             throw Self.tooLarge(download.finalURL, contentLength: nil, limit: Self.maximumBodyBytes)
         }
@@ -115,12 +123,21 @@ public struct JWKSFetcher: Sendable {
         LedgerError(.httpStatus, "\(quoted(url.absoluteString)) responded with HTTP status \(statusCode) \(reason): expected 200 to 299")
     }
 
+    /// Returns whether `target` is on the host of `origin`, ignoring case and port.
+    public static func isSameHost(_ target: URL, as origin: URL) -> Bool {
+        guard let targetHost = target.host?.lowercased(), let originHost = origin.host?.lowercased() else {
+            return false
+        }
+        return targetHost == originHost
+    }
+
     /// Returns the error for a redirect to a URL that may not be followed.
     public static func redirectNotAllowed(from: URL, to target: URL?) -> LedgerError {
         LedgerError(
             .fetchFailed,
             "\(quoted(from.absoluteString)) redirected to \(quoted(target?.absoluteString ?? "an invalid URL")), "
-                + "which is not allowed: only http and https are followed, and never from https to http"
+                + "which is not allowed: redirects are followed only to http or https on the same host, and never from https to http; "
+                + "if the JWKS has moved, check its new URL directly"
         )
     }
 

@@ -11,19 +11,29 @@ public struct JWKSObservation: Sendable {
     }
 
     public let source: Source
+    /// The URL that served ``body`` after any redirects, for a `url` source
+    /// whose response was read; nil for a file or a failed fetch.
+    public let finalURL: String?
     /// The exact bytes served, or nil when the endpoint could not be read.
     public let body: [UInt8]?
     /// The reason the document could not be read, when `body` is nil.
     public let error: String?
 
-    public init(source: Source, body: [UInt8]) {
+    /// Creates an observation of a document that was read.
+    /// - Parameters:
+    ///   - source: The URL requested or the file read.
+    ///   - finalURL: For a URL, the one that served `body` after any redirects.
+    ///   - body: The exact bytes served.
+    public init(source: Source, finalURL: String? = nil, body: [UInt8]) {
         self.source = source
+        self.finalURL = finalURL
         self.body = body
         self.error = nil
     }
 
     public init(source: Source, error: String) {
         self.source = source
+        self.finalURL = nil
         self.body = nil
         self.error = error
     }
@@ -31,10 +41,16 @@ public struct JWKSObservation: Sendable {
     /// The SHA-256 of the bytes served, in lowercase hex.
     public var sha256: String? { body.map { hexString(Digest.sha256($0)) } }
 
-    var sourceMembers: [String: JSONValue] {
+    /// The members that name the source in a check's entries and JSON
+    /// output: `url` and, once a response was read, `final_url`; or `file`.
+    public var sourceMembers: [String: JSONValue] {
         switch source {
-        case .url(let url): return ["url": .string(url)]
-        case .file(let path): return ["file": .string(path)]
+        case .url(let url):
+            var members: [String: JSONValue] = ["url": .string(url)]
+            if let finalURL { members["final_url"] = .string(finalURL) }
+            return members
+        case .file(let path):
+            return ["file": .string(path)]
         }
     }
 }
@@ -70,7 +86,7 @@ extension JWKSObservation {
         }
         do {
             let response = try fetcher.fetch(parsed)
-            return JWKSObservation(source: .url(url), body: response.body)
+            return JWKSObservation(source: .url(url), finalURL: response.finalURL.absoluteString, body: response.body)
         } catch let error as LedgerError where error.code != .invalidInput && error.code != .fetchHelperFailed {
             return JWKSObservation(source: .url(url), error: error.message)
         }

@@ -47,7 +47,9 @@ enum JWKSCheckCommand: Command {
         discussion: """
         Keys are compared by RFC 7638 thumbprint, not by kid. Each expected key that is served gets a
         `verified` entry; the check itself is recorded as jwks_checked or verification_failed with the
-        URL and the SHA-256 of the response. Exit status 0 when the sets match, 1 when they do not or the
+        URL, the final URL after any redirects (final_url), and the SHA-256 of the response. Redirects are
+        followed only on the same host and never from https to http: a redirect to another host fails the
+        check, so check the JWKS's new URL directly. Exit status 0 when the sets match, 1 when they do not or the
         endpoint cannot be read (the failed check is recorded), 2 for usage or input errors, including an
         environment in which no key was ever recorded (nothing is recorded then).
         """,
@@ -78,7 +80,8 @@ enum JWKSCheckCommand: Command {
         let result = try ledger.checkJWKS(environment: environment, observation: observation,
                                           change: arguments.value("change"), context: context, signingKey: key)
         if arguments.flag("json") {
-            var object: [String: JSONValue] = [
+            var object: [String: JSONValue] = observation.sourceMembers
+            object.merge([
                 "matched": .bool(result.matched),
                 "expected": .array(result.expected.map(JSONValue.string)),
                 "served": .array(result.served.map(JSONValue.string)),
@@ -86,10 +89,13 @@ enum JWKSCheckCommand: Command {
                 "unexpected": .array(result.unexpected.map(JSONValue.string)),
                 "absent_confirmed": .array(result.absentConfirmed.map(JSONValue.string)),
                 "entries": .array(result.entries.map { .number(Double($0.sequence)) }),
-            ]
+            ]) { _, checkMember in checkMember }
             if let error = result.error { object["error"] = .string(error) }
             Terminal.output(try JSONValue.object(object).serialized(pretty: false))
         } else {
+            if case .url(let url) = observation.source, let finalURL = observation.finalURL, finalURL != url {
+                Terminal.output("redirected: \(printable(url)) was served from \(printable(finalURL))")
+            }
             // When the document could not be read, every expected key counts as
             // missing, and the FAILED line below gives the reason, once.
             if result.error == nil {
