@@ -94,6 +94,44 @@ final class CheckpointCommandTests: CheckpointCLITestCase {
         XCTAssertTrue(verified.outputLines.contains("tree size 4"), verified.summary)
     }
 
+    func testKeyShowRejectsSubstitutedKey() throws {
+        let created = try createCheckpointedLedger()
+        let show = ["checkpoint", "key", "show", "--ledger", created.ledger]
+        let anchored = try keyledgerSucceeds(show + ["--trust-anchor", created.trustAnchor])
+        XCTAssertEqual(anchored.outputLines, [created.verifierKey])
+        XCTAssertEqual(anchored.standardError.components(separatedBy: "\n").first?.hasPrefix("checkpoint key "), true, anchored.summary)
+        let unanchored = try keyledgerSucceeds(show)
+        XCTAssertEqual(unanchored.outputLines, [created.verifierKey])
+        XCTAssertTrue(unanchored.standardError.hasPrefix("warning: no trust anchor given"), unanchored.summary)
+
+        // Someone who can write the file but has no private key puts another ledger's checkpoint key, with its kid, in the genesis entry.
+        let attacker = try createCheckpointedLedger("attacker.db")
+        func currentJWK(_ ledger: String) throws -> [String: Any] {
+            let shown = try keyledgerSucceeds(["checkpoint", "key", "show", "--ledger", ledger, "--json"])
+            let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])
+            return try XCTUnwrap((result["current"] as? [String: Any])?["jwk"] as? [String: Any])
+        }
+        let victimJWK = try currentJWK(created.ledger)
+        let attackerJWK = try currentJWK(attacker.ledger)
+        var replacements = ""
+        for member in ["x", "kid"] {
+            let old = try XCTUnwrap(victimJWK[member] as? String)
+            let new = try XCTUnwrap(attackerJWK[member] as? String)
+            replacements += "UPDATE entries SET canonical = CAST(replace(CAST(canonical AS TEXT), '\(old)', '\(new)') AS BLOB) WHERE seq = 1;\n"
+        }
+        try sqlite3(created.ledger, "DROP TRIGGER entries_no_update;\n" + replacements)
+        let attackerKeyID = try XCTUnwrap(attackerJWK["kid"] as? String)
+
+        for arguments in [show + ["--trust-anchor", created.trustAnchor], show, show + ["--json"]] {
+            let run = try keyledger(arguments)
+            XCTAssertEqual(run.status, 1, run.summary)
+            XCTAssertEqual(run.standardOutput, "", run.summary)
+            XCTAssertFalse(run.standardError.contains(attackerKeyID), run.summary)
+            XCTAssertEqual(run.standardError,
+                           "error: the ledger failed verification at entry 1 (hash_mismatch), so no checkpoint verifier key was printed: run `keyledger verify` for the details\n")
+        }
+    }
+
     func testCheckpointRejectsOtherKeys() throws {
         let created = try createCheckpointedLedger()
         let otherKey = try keyledger(["checkpoint", "--ledger", created.ledger, "--key", generateEd25519Key("other.pem")])

@@ -9,6 +9,10 @@ enum CommonOptions {
     static let at = OptionSpec.value("at", "T", "When the step really happened (RFC 3339), for importing a past change; the recorded time is kept too.")
     static let emergency = OptionSpec.value("emergency", "REASON", "Perform the step outside an approved, in-progress change; it is reported as an exception.")
     static let json = OptionSpec.flag("json", "Print the appended entries as JSON lines.")
+    /// --trust-anchor of the commands that verify the ledger before printing what others trust.
+    static let trustAnchorBeforePrinting = OptionSpec.value(
+        "trust-anchor", "KID",
+        "The genesis signing key's id, as printed by init; without it the ledger is checked against its own genesis key only.")
 
     /// The options every appending step takes.
     static let step = [ledger, signingKey, actor, at, json]
@@ -44,6 +48,25 @@ enum CommonOptions {
             throw UsageError("--trust-anchor \"\(printable(text))\" is not a key id: give the 43-character thumbprint that `keyledger init` printed as the trust anchor")
         }
         return text
+    }
+
+    /// Verifies the whole ledger, as `keyledger verify` does, before a command
+    /// prints something that others trust, such as a JWKS or a checkpoint
+    /// verifier key. Someone who can write the ledger file but has no
+    /// signing key could otherwise substitute a key of their own. Without a
+    /// trust anchor it warns that only the ledger's own genesis key was used.
+    /// - Parameters:
+    ///   - printed: What the command prints, named in the error, such as "JWKS".
+    /// - Throws: `LedgerError` with the code `integrity`, naming the first bad entry.
+    static func verifyBeforePrinting(_ ledger: Ledger, trustAnchor: String?, printed: String) throws {
+        let verification = try ledger.verify(VerifyOptions(trustAnchor: trustAnchor))
+        if let failure = verification.failure {
+            throw LedgerError(.integrity,
+                "the ledger failed verification at entry \(failure.sequence) (\(failure.reason.rawValue)), so no \(printed) was printed: run `keyledger verify` for the details")
+        }
+        if trustAnchor == nil {
+            Terminal.message("warning: no trust anchor given: the ledger was checked against its own genesis key only; pass --trust-anchor with the key id recorded at init")
+        }
     }
 
     /// Prints appended entries: JSON lines with --json, else one summary line each on standard error.

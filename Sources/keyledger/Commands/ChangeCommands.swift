@@ -149,6 +149,11 @@ enum ChangeShowCommand: Command {
         path: ["change", "show"],
         summary: "Show a change and its steps, or list every change without --id.",
         usage: "--ledger PATH [--id ID] [--json]",
+        discussion: """
+        It reads the ledger file as stored and does not verify hashes or signatures, so it shows whatever
+        someone who can write the file put there. Run `keyledger verify --trust-anchor KID` first when the
+        result must be trusted.
+        """,
         options: [CommonOptions.ledger, .value("id", "ID", "The change id; omit it to list every change."),
                   .flag("json", "Print JSON.")])
 

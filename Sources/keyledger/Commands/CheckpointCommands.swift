@@ -183,19 +183,24 @@ enum CheckpointKeyShowCommand: Command {
     static let spec = CommandSpec(
         path: ["checkpoint", "key", "show"],
         summary: "Print the verifier key of the ledger's current checkpoint key.",
-        usage: "--ledger PATH [--json]",
+        usage: "--ledger PATH [--trust-anchor KID] [--json]",
         discussion: """
-        The verifier key (<origin>+<key ID>+<base64 key>) is what checkpoint verifiers pin. It is read from
-        the ledger as stored: run `keyledger verify --trust-anchor KID` first to know it is the ledger's own.
-        --json also lists every earlier checkpoint key.
+        The verifier key (<origin>+<key ID>+<base64 key>) is what checkpoint verifiers pin, so the command
+        first verifies the whole ledger, as `keyledger verify` does, and prints nothing when that fails:
+        someone who can write the ledger file but does not hold its signing key could otherwise put a key of
+        their own in its place. --json also lists every earlier checkpoint key.
+        Exit status 0 when the key was printed, 1 when the ledger failed verification.
         """,
         options: [
             .value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER"),
+            CommonOptions.trustAnchorBeforePrinting,
             .flag("json", "Print the current key and the key history as JSON."),
         ])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let trustAnchor = try CommonOptions.trustAnchor(arguments)
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
+        try CommonOptions.verifyBeforePrinting(ledger, trustAnchor: trustAnchor, printed: "checkpoint verifier key")
         let history = try ledger.checkpointKeys()
         guard let current = history.last else {
             throw LedgerError(.notFound,

@@ -14,21 +14,13 @@ enum JWKSRenderCommand: Command {
         the ledger file but does not hold its signing key could otherwise add a key of their own.
         Exit status 0 when the JWKS was printed, 1 when the ledger failed verification.
         """,
-        options: [CommonOptions.ledger, .value("env", "ENV", "The environment."),
-                  .value("trust-anchor", "KID", "The genesis signing key's id, as printed by init; without it the ledger is checked against its own genesis key only.")])
+        options: [CommonOptions.ledger, .value("env", "ENV", "The environment."), CommonOptions.trustAnchorBeforePrinting])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let trustAnchor = try CommonOptions.trustAnchor(arguments)
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
         let environment = try arguments.required("env")
-        let verification = try ledger.verify(VerifyOptions(trustAnchor: trustAnchor))
-        if let failure = verification.failure {
-            throw LedgerError(.integrity,
-                "the ledger failed verification at entry \(failure.sequence) (\(failure.reason.rawValue)), so no JWKS was printed: run `keyledger verify` for the details")
-        }
-        if trustAnchor == nil {
-            Terminal.message("warning: no trust anchor given: the ledger was checked against its own genesis key only; pass --trust-anchor with the key id recorded at init")
-        }
+        try CommonOptions.verifyBeforePrinting(ledger, trustAnchor: trustAnchor, printed: "JWKS")
         let set = try ledger.expectedJWKS(environment: environment)
         if set.keys.isEmpty {
             // An endpoint serving this would reject every token, so the command warns.

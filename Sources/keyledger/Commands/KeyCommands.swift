@@ -123,6 +123,11 @@ enum KeyListCommand: Command {
         path: ["key", "list"],
         summary: "List keys and their lifecycle states.",
         usage: "--ledger PATH [--env ENV] [--json]",
+        discussion: """
+        It reads the ledger file as stored and does not verify hashes or signatures, so it shows whatever
+        someone who can write the file put there. Run `keyledger verify --trust-anchor KID` first when the
+        result must be trusted.
+        """,
         options: [CommonOptions.ledger, .value("env", "ENV", "Only keys in this environment."), .flag("json", "Print one JSON object per key.")])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -143,6 +148,11 @@ enum KeyShowCommand: Command {
         path: ["key", "show"],
         summary: "Show one key's lifecycle in an environment.",
         usage: "--ledger PATH --kid KID --env ENV [--json]",
+        discussion: """
+        It reads the ledger file as stored and does not verify hashes or signatures, so it shows whatever
+        someone who can write the file put there. Run `keyledger verify --trust-anchor KID` first when the
+        result must be trusted.
+        """,
         options: [CommonOptions.ledger, .value("kid", "KID", "The key's id."), .value("env", "ENV", "The environment."),
                   .flag("json", "Print JSON.")])
 
