@@ -11,14 +11,19 @@ enum TokenIssueCommand: Command {
     static let spec = CommandSpec(
         path: ["token", "issue"],
         summary: "Sign a JWT with a private key and print it.",
-        usage: "--key PEM --kid KID [--alg ALG] [--claims JSON] [--ttl SECONDS]",
+        usage: "--key PEM --kid KID [--ledger PATH] [--alg ALG] [--claims JSON] [--ttl SECONDS]",
         discussion: """
         The header is {"alg":ALG,"kid":KID,"typ":"JWT"}. The claims are those of --claims plus iat, the
         current time in whole seconds since 1970 (UTC), and exp, which is iat plus --ttl. --claims may not
         set iat, exp or nbf. The token is printed on standard output with no other text.
+        With a ledger, the command rejects a key that signs the ledger's entries or checkpoints, and a --kid
+        that the ledger records for another public key (a managed key's thumbprint or provider kid, or a
+        ledger signing or checkpoint key id). A kid the ledger does not record, such as one a provider
+        chose, is accepted. The ledger is read as stored, without verifying it.
         """,
         options: [
             .value("key", "PEM", "The private key file (PEM, mode 0600). An encrypted key's passphrase is read from \(KeyFile.passphraseVariable)."),
+            .value("ledger", "PATH", "The ledger to check the key and --kid against; without it neither is checked.", environment: "KEYLEDGER_LEDGER"),
             .value("kid", "KID", "The key id for the header, as the JWK Set that verifies the token lists it."),
             .value("alg", "ALG", "The JWS algorithm. Default: RS256 for RSA, ES256 for P-256, ES384 for P-384, EdDSA for Ed25519."),
             .value("claims", "JSON", "The claims as a JSON object, such as '{\"sub\":\"deploy-bot\"}'. Default: {}."),
@@ -37,6 +42,10 @@ enum TokenIssueCommand: Command {
 
         let key = try KeyFile.loadPrivateKey(path: keyPath)
         let algorithm = try chooseAlgorithm(requestedAlgorithm, for: key.spec)
+        if let ledgerPath = arguments.value("ledger") {
+            let ledger = try Ledger(path: ledgerPath, readOnly: true)
+            try ledger.checkTokenSigningKey(try JWK(publicKey: key.publicKey()), keyID: keyID)
+        }
         let issuedAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let token: String
         do {

@@ -1,0 +1,44 @@
+import JOSE
+
+extension Ledger {
+    /// Checks that the key with public JWK `publicJWK` may sign API tokens
+    /// under the header `kid` `keyID`, as recorded in this ledger.
+    ///
+    /// A key that signs ledger entries or checkpoints must never sign API
+    /// tokens. A `kid` that the ledger records for another public key (a
+    /// managed key's thumbprint or provider kid, a signing key or a
+    /// checkpoint key) would make a verifier pick that key, so it is rejected
+    /// too. Any other `kid`, such as one a provider chose, is accepted, and so
+    /// is a key that the ledger does not record.
+    ///
+    /// The ledger is read as stored: run ``verify(_:)`` first when the
+    /// records must be trusted.
+    /// - Throws: `LedgerError` with the code `invalidInput` naming the
+    ///   conflict and the fix.
+    public func checkTokenSigningKey(_ publicJWK: JWK, keyID: String) throws {
+        let thumbprint = try publicJWK.thumbprint()
+        try withReadTransaction {
+            if try isLedgerSigningKey(thumbprint) {
+                throw LedgerError(.invalidInput,
+                    "the token signing key (thumbprint \(thumbprint)) is a signing key of this ledger: a key that signs ledger entries must not also sign API tokens, so sign with a key from `keyledger key generate`")
+            }
+            let checkpointKeys = try checkpointKeysLocked()
+            if checkpointKeys.contains(where: { $0.keyID == thumbprint }) {
+                throw LedgerError(.invalidInput,
+                    "the token signing key (thumbprint \(thumbprint)) is a checkpoint key of this ledger: a key that signs checkpoints must not also sign API tokens, so sign with a key from `keyledger key generate`")
+            }
+            if keyID == thumbprint {
+                return
+            }
+            if try isLedgerSigningKey(keyID) || checkpointKeys.contains(where: { $0.keyID == keyID }) {
+                throw LedgerError(.invalidInput,
+                    "kid \(quoted(keyID)) is a key id of this ledger's own signing or checkpoint key, not of the token signing key (thumbprint \(thumbprint)): use the kid that the JWK Set lists for this key")
+            }
+            for record in try keys() where record.keyID != thumbprint
+                && (record.keyID == keyID || record.providerKeyID == keyID) {
+                throw LedgerError(.invalidInput,
+                    "kid \(quoted(keyID)) is recorded in this ledger for another public key (\(record.keyID) in \(quoted(record.environment))), not for the token signing key (thumbprint \(thumbprint)): use the kid that the JWK Set lists for this key, such as its thumbprint")
+            }
+        }
+    }
+}
