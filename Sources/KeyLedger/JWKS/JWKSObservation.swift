@@ -92,11 +92,18 @@ extension JWKSObservation {
         }
     }
 
-    /// Reads a JWKS document from a file.
+    /// Reads a JWKS document from a file of at most
+    /// ``JWKSFetcher/maximumBodyBytes``, the limit for a fetched document,
+    /// reading no more than one byte past that limit.
+    /// - Throws: `LedgerError` with the code `invalidInput` when the file
+    ///   cannot be read or is larger than the limit.
     public static func read(file path: String) throws -> JWKSObservation {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LedgerError(.invalidInput, "cannot read the JWKS file \(quoted(path)): check that it exists and is readable")
+        let limit = JWKSFetcher.maximumBodyBytes
+        let unreadable = LedgerError(.invalidInput, "cannot read the JWKS file \(quoted(path)): check that it exists and is readable")
+        guard let body = try BoundedRead.read(path: path, maximumBytes: limit, unreadable: unreadable) else {
+            throw LedgerError(.invalidInput,
+                "the JWKS file \(quoted(path)) is larger than the limit of \(limit) bytes that applies to a served JWKS too: a JWK Set is expected to be far smaller, so check that this is the right file")
         }
-        return JWKSObservation(source: .file(path), body: Array(data))
+        return JWKSObservation(source: .file(path), body: body)
     }
 }

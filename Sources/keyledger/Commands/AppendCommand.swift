@@ -3,6 +3,11 @@ import JOSE
 import KeyLedger
 
 enum AppendCommand: Command {
+    /// The largest --body-file read, in bytes. The body limit applies to the
+    /// canonical JSON, which drops whitespace, so an indented file may be
+    /// larger than the body it contains. Four times the limit leaves room for that.
+    static let maximumBodyFileBytes = 4 * Event.maximumBodyBytes
+
     static let spec = CommandSpec(
         path: ["append"],
         summary: "Append one event, or a batch from NDJSON in one transaction.",
@@ -21,7 +26,7 @@ enum AppendCommand: Command {
             .value("kind", "KIND", "The event kind."),
             .value("actor", "WHO", "Who caused the event; with --ndjson, the default for lines without one."),
             .value("body", "JSON", "The event body, a JSON object. Default: {}."),
-            .value("body-file", "FILE", "Read the event body from FILE (- for standard input)."),
+            .value("body-file", "FILE", "Read the event body from FILE (- for standard input), at most \(maximumBodyFileBytes) bytes."),
             .value("ndjson", "FILE", "Append every line of FILE (- for standard input) in one transaction."),
             .value("durability", "full|normal", "full (default) syncs every commit to disk; normal is faster but a power loss may drop the last appends."),
             .flag("json", "Print each appended entry as a JSON line."),
@@ -46,7 +51,7 @@ enum AppendCommand: Command {
             let body: [UInt8]
             switch (arguments.value("body"), arguments.value("body-file")) {
             case (let text?, nil): body = Array(text.utf8)
-            case (nil, let file?): body = try readInput(file)
+            case (nil, let file?): body = try readInput(file, maximumBytes: maximumBodyFileBytes, option: "--body-file")
             case (nil, nil): body = Array("{}".utf8)
             default: throw UsageError("give either --body or --body-file, not both")
             }
@@ -82,7 +87,26 @@ func readInput(_ source: String) throws -> [UInt8] {
         return Array(FileHandle.standardInput.readDataToEndOfFile())
     }
     guard let data = FileManager.default.contents(atPath: source) else {
-        throw LedgerError(.invalidInput, "cannot read \"\(source)\": check that the file exists and is readable")
+        throw unreadableInput(source)
     }
     return Array(data)
+}
+
+/// Reads a file, or standard input for "-", of at most `maximumBytes`,
+/// reading no more than one byte past that limit.
+/// - Throws: `LedgerError` naming `option` when the input is larger.
+func readInput(_ source: String, maximumBytes: Int, option: String) throws -> [UInt8] {
+    let bytes = source == "-"
+        ? try BoundedRead.read(FileHandle.standardInput, maximumBytes: maximumBytes)
+        : try BoundedRead.read(path: source, maximumBytes: maximumBytes, unreadable: unreadableInput(source))
+    guard let bytes else {
+        let name = source == "-" ? "standard input" : "\"\(source)\""
+        throw LedgerError(.invalidInput,
+            "\(option) \(name) is larger than the limit of \(maximumBytes) bytes: store large evidence elsewhere and record its digest")
+    }
+    return bytes
+}
+
+private func unreadableInput(_ source: String) -> LedgerError {
+    LedgerError(.invalidInput, "cannot read \"\(source)\": check that the file exists and is readable")
 }

@@ -47,8 +47,8 @@ enum JWKSCheckCommand: Command {
         """,
         options: [CommonOptions.ledger, CommonOptions.signingKey, CommonOptions.actor,
                   .value("env", "ENV", "The environment."),
-                  .value("url", "URL", "The JWKS endpoint (http or https, without a user name or password). keyledger-fetch, installed beside keyledger, fetches it."),
-                  .value("file", "PATH", "A saved JWKS document."),
+                  .value("url", "URL", "The JWKS endpoint (http or https, without a user name or password), whose response may be at most \(JWKSFetcher.maximumBodyBytes) bytes. keyledger-fetch, installed beside keyledger, fetches it."),
+                  .value("file", "PATH", "A saved JWKS document, at most \(JWKSFetcher.maximumBodyBytes) bytes like a response from --url."),
                   .value("change", "ID", "The change the check belongs to, if any."),
                   .value("timeout", "SECONDS", "Seconds allowed for fetching --url, 1 to 300. Default: 10."),
                   .flag("json", "Print the result as JSON.")])
