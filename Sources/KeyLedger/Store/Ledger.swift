@@ -24,14 +24,25 @@ public final class Ledger {
     ///
     /// - Parameter readOnly: open without write access, for verification and reports.
     /// - Throws: `LedgerError` when the file is missing, is not a SQLite
-    ///   database or not a ledger, or has a schema newer than this build supports.
+    ///   database or not a ledger, has a schema newer than this build supports
+    ///   or a schema version that does not match its tables, or has a format
+    ///   version other than the one this build reads (`unsupportedFormat`).
     public init(path: String, options: LedgerOptions = LedgerOptions(), readOnly: Bool = false) throws {
         let database = try LedgerDatabase.open(path: path, options: options, readOnly: readOnly)
-        let identity = try storage(path) {
-            try database.connection.query("SELECT ledger_id FROM ledger WHERE id = 1").first?.text(0)
+        let row = try storage(path) {
+            try database.connection.query("SELECT ledger_id, format_version FROM ledger WHERE id = 1").first
         }
-        guard let identity else {
+        guard let row, let identity = row.text(0) else {
             throw LedgerError(.notALedger, "the ledger \(quoted(path)) has no identity row: it was never initialized; create a new one with `keyledger init`")
+        }
+        let formatVersion = row.int64(1)
+        if formatVersion > EntryContent.formatVersion {
+            throw LedgerError(.unsupportedFormat,
+                "the ledger \(quoted(path)) has format version \(formatVersion), but this keyledger reads only format version \(EntryContent.formatVersion): upgrade keyledger to open it")
+        }
+        if formatVersion != EntryContent.formatVersion {
+            throw LedgerError(.unsupportedFormat,
+                "the ledger \(quoted(path)) has format version \(formatVersion), which no keyledger writes (this one writes \(EntryContent.formatVersion)): the ledger table was changed outside keyledger, so check where the file came from")
         }
         self.path = path
         self.database = database

@@ -69,6 +69,9 @@ struct LedgerDatabase {
         if version <= 0 {
             throw LedgerError(.notALedger, "\(quoted(path)) is a SQLite database but not a keyledger ledger: check the path")
         }
+        if version < currentSchemaVersion {
+            try database.checkNoLaterTables(version: version, path: path)
+        }
         if !readOnly {
             // Only after the checks above, so that a file that is rejected is left unchanged.
             try database.switchToWAL(path: path)
@@ -139,6 +142,41 @@ struct LedgerDatabase {
 
     private func schemaVersion(path: String) throws -> Int64 {
         try storage(path) { try connection.query("PRAGMA user_version").first?.int64(0) ?? 0 }
+    }
+
+    /// Throws when the file already contains a table that a migration after
+    /// `version` creates, so that running it would fail halfway with a raw
+    /// SQLite error. This happens when `PRAGMA user_version` was lowered by hand.
+    private func checkNoLaterTables(version openedVersion: Int64, path: String) throws {
+        // Both are read in one snapshot, because another process may migrate
+        // the file in between, which changes both together.
+        let (version, existing) = try storage(path) {
+            try connection.transaction(.deferred) {
+                let version = try connection.query("PRAGMA user_version").first?.int64(0) ?? openedVersion
+                let tables = try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0.text(0) }
+                return (version, Set(tables))
+            }
+        }
+        var found: (table: String, version: Int64)?
+        for (index, migration) in embeddedSchemaMigrations.enumerated() where Int64(index + 1) > version {
+            for table in Self.createdTables(migration.sql) where existing.contains(table) {
+                found = (table, Int64(index + 1))
+            }
+        }
+        guard let found else { return }
+        throw LedgerError(.schemaMismatch,
+            "the ledger \(quoted(path)) has schema version \(version) (PRAGMA user_version), but it already contains the table \(found.table) of schema version \(found.version): the version was changed outside keyledger; check the file with `keyledger verify` on a copy and restore the version with `sqlite3 \(path) 'PRAGMA user_version=\(found.version)'`")
+    }
+
+    /// Returns the names in the `CREATE TABLE` statements of a schema file.
+    static func createdTables(_ sql: String) -> [String] {
+        let words = sql.split(whereSeparator: { $0.isWhitespace || $0 == "(" })
+        var tables: [String] = []
+        for index in words.indices.dropLast(2)
+        where words[index].uppercased() == "CREATE" && words[index + 1].uppercased() == "TABLE" {
+            tables.append(String(words[index + 2]))
+        }
+        return tables
     }
 
     /// Applies the embedded schema files after `version`, each in its own transaction with its version number.

@@ -30,6 +30,11 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable, 
         public static let ledgerExists = Code("ledger_exists")
         public static let notALedger = Code("not_a_ledger")
         public static let newerSchema = Code("newer_schema")
+        /// A schema version that does not match the tables in the file, such
+        /// as a `PRAGMA user_version` lowered by hand.
+        public static let schemaMismatch = Code("schema_mismatch")
+        /// A `ledger.format_version` that this build cannot read.
+        public static let unsupportedFormat = Code("unsupported_format")
         /// A step that the key lifecycle or the change process does not allow now.
         public static let notAllowed = Code("not_allowed")
         public static let notFound = Code("not_found")
