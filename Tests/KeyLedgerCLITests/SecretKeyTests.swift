@@ -71,6 +71,27 @@ final class SecretKeyTests: CLITestCase {
         }
     }
 
+    func testKeyFileWithTwoPrivateKeysIsRejected() throws {
+        let created = try createLedger()
+        let ledgerKey = try String(contentsOfFile: created.signingKey, encoding: .utf8)
+        let generated = try shell("openssl genpkey -algorithm ed25519 -out other.pem && chmod 600 other.pem")
+        XCTAssertEqual(generated.status, 0, generated.summary)
+        let otherKey = try String(contentsOfFile: path("other.pem"), encoding: .utf8)
+        let before = try logSnapshot(created.ledger)
+
+        // With the ledger's key first, OpenSSL alone would sign with it and ignore the second key.
+        for (name, contents) in [("ledger-key-first.pem", ledgerKey + otherKey), ("other-key-first.pem", otherKey + ledgerKey)] {
+            let file = try write(name, contents)
+            let run = try keyledger(["append", "--ledger", created.ledger, "--signing-key", file, "--kind", "note", "--actor", "alice"])
+
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertEqual(run.standardError,
+                           "error: the key file \"\(file)\" contains 2 PEM private key blocks: keyledger reads exactly one key from a key file, so put each key in its own file and give the path of the one you mean\n")
+            XCTAssertFalse(run.standardError.contains("PRIVATE KEY"), run.summary)
+        }
+        XCTAssertEqual(try logSnapshot(created.ledger), before, "a rejected key file appended an entry")
+    }
+
     func testExistingKeyFileIsNeverOverwritten() throws {
         let created = try createLedger()
         let keyBefore = try Data(contentsOf: URL(fileURLWithPath: created.signingKey))

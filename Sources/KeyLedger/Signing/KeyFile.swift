@@ -15,7 +15,8 @@ public enum KeyFile {
     /// - Throws: `LedgerError` with `.insecureKeyFile` when the file's mode
     ///   (the target's, for a symbolic link) grants any permission to group or
     ///   others, `.passphraseRequired` or
-    ///   `.wrongPassphrase` for encrypted keys, `.unreadableKey` otherwise.
+    ///   `.wrongPassphrase` for encrypted keys, `.unreadableKey` otherwise,
+    ///   also for a file with more than one PEM private key block.
     public static func loadPrivateKey(path: String, passphrase: String? = nil,
                                       environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PrivateKey {
         // The mode that matters is the key's own, so a symbolic link (as in a Kubernetes
@@ -45,6 +46,15 @@ public enum KeyFile {
         }
         guard let pem = String(data: data, encoding: .utf8) else {
             throw LedgerError(.unreadableKey, "the key file \(quoted(path)) is not a PEM text file")
+        }
+        // OpenSSL reads the first private key and ignores the rest, so with two
+        // the key used would depend on their order in the file.
+        let privateKeyBlocks = pem.split(whereSeparator: \.isNewline).filter { line in
+            line.hasPrefix("-----BEGIN ") && line.trimmingCharacters(in: .whitespaces).hasSuffix("PRIVATE KEY-----")
+        }
+        if privateKeyBlocks.count > 1 {
+            throw LedgerError(.unreadableKey,
+                "the key file \(quoted(path)) contains \(privateKeyBlocks.count) PEM private key blocks: keyledger reads exactly one key from a key file, so put each key in its own file and give the path of the one you mean")
         }
         let secret = passphrase ?? environment[passphraseVariable]
         do {
