@@ -44,4 +44,13 @@ final class DemoCommandTests: CLITestCase {
         XCTAssertTrue(run.standardError.contains("is not empty"), run.summary)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("busy")), ["notes.txt"])
     }
+
+    func testDemoRejectsEmptyDirectoryValue() throws {
+        let run = try keyledger(["demo", "--dir", ""])
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertEqual(run.standardOutput, "", run.summary)
+        XCTAssertEqual(run.standardError,
+                       "error: --dir is empty: give a new or empty directory, such as --dir keyledger-demo, or leave --dir out\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [], "the demo wrote to the current directory")
+    }
 }

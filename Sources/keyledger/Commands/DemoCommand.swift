@@ -18,6 +18,10 @@ enum DemoCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let path = arguments.value("dir") ?? "keyledger-demo"
+        // An empty path would name the current directory.
+        guard !path.isEmpty else {
+            throw UsageError("--dir is empty: give a new or empty directory, such as --dir keyledger-demo, or leave --dir out")
+        }
         let directory = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
         let demo = RotationDemo(directory: directory, transport: FetchHelperTransport.besideRunningExecutable()) {
             Terminal.message("• " + $0)
