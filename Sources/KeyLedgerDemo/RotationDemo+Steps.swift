@@ -21,13 +21,13 @@ extension RotationDemo {
         let transport: any JWKSTransport
         let log: (String) -> Void
 
-        private func context(_ actor: String, at time: Timestamp? = nil) -> StepContext {
-            StepContext(actor: actor, claimedTime: time)
+        private func context(_ actor: String) -> StepContext {
+            StepContext(actor: actor)
         }
 
-        /// Opens, attests, approves and starts a change. Times are claimed when `start` is given.
-        private func openAndStart(_ id: String, summary: String, criticality: Criticality, start: Timestamp? = nil) throws {
-            let now = start ?? Timestamp.now()
+        /// Opens, attests, approves and starts a change whose window runs from an hour ago to four hours from now.
+        private func openAndStart(_ id: String, summary: String, criticality: Criticality) throws {
+            let now = Timestamp.now()
             let hour: Int64 = 3_600_000
             let request = ChangeRequest(
                 id: id, summary: summary, technician: RotationDemo.technician, reviewer: RotationDemo.reviewer,
@@ -35,34 +35,33 @@ extension RotationDemo {
                 windowStart: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - hour),
                 windowEnd: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 4 * hour),
                 rollbackPlan: "Remove the new keys from the JWKS, redeploy the previous credentials, and roll the change back in keyledger")
-            let time = start
-            try ledger.openChange(request, context: context(RotationDemo.technician, at: time), signingKey: signingKey)
+            try ledger.openChange(request, context: context(RotationDemo.technician), signingKey: signingKey)
             try ledger.attestChange(id: id, item: .testedInStaging, evidence: "token issue and verify passed against the staging JWKS",
-                                    context: context(RotationDemo.technician, at: time), signingKey: signingKey)
+                                    context: context(RotationDemo.technician), signingKey: signingKey)
             try ledger.attestChange(id: id, item: .dryRun, evidence: "dry run of the deploy pipeline, no errors",
-                                    context: context(RotationDemo.technician, at: time), signingKey: signingKey)
+                                    context: context(RotationDemo.technician), signingKey: signingKey)
             try ledger.attestChange(id: id, item: .rollbackPlanReviewed, evidence: "reviewed with the service owner",
-                                    context: context(RotationDemo.reviewer, at: time), signingKey: signingKey)
+                                    context: context(RotationDemo.reviewer), signingKey: signingKey)
             try ledger.approveChange(id: id, managerApproval: criticality.needsManagerApproval ? RotationDemo.manager : nil,
-                                     context: context(RotationDemo.reviewer, at: time), signingKey: signingKey)
-            try ledger.startChange(id: id, context: context(RotationDemo.technician, at: time), signingKey: signingKey)
+                                     context: context(RotationDemo.reviewer), signingKey: signingKey)
+            try ledger.startChange(id: id, context: context(RotationDemo.technician), signingKey: signingKey)
             log("\(id): opened, checklist attested, approved by \(RotationDemo.reviewer), started")
         }
 
-        private func generate(_ environment: String, change: String, fileName: String, at time: Timestamp? = nil) throws -> DemoKey {
+        private func generate(_ environment: String, change: String, fileName: String) throws -> DemoKey {
             let path = keysDirectory.appendingPathComponent(fileName).path
             let request = KeyGenerationRequest(
                 name: RotationDemo.keyName, environment: environment, algorithm: .rs256, rsaBits: 2048,
                 outputPath: path, change: change, custody: "credentials.yml.enc (\(environment))")
-            let entry = try ledger.generateKey(request, context: context(RotationDemo.technician, at: time), signingKey: signingKey)
+            let entry = try ledger.generateKey(request, context: context(RotationDemo.technician), signingKey: signingKey)
             let key = DemoKey(keyID: entry.keyID ?? "", environment: environment, privateKeyPath: path)
             log("\(change): generated RS256 key \(key.keyID) for \(environment), private key in \(path) (mode 0600)")
             return key
         }
 
-        private func publish(_ key: DemoKey, change: String, at time: Timestamp? = nil) throws {
+        private func publish(_ key: DemoKey, change: String) throws {
             try ledger.publishKey(id: key.keyID, environment: key.environment, change: change,
-                                  context: context(RotationDemo.technician, at: time), signingKey: signingKey)
+                                  context: context(RotationDemo.technician), signingKey: signingKey)
         }
 
         /// Serves the environment's expected JWKS, or `override` in its place, at /ENV/jwks.json.
@@ -73,11 +72,11 @@ extension RotationDemo {
 
         /// Fetches the served JWKS over HTTP and records the check.
         @discardableResult
-        private func check(_ environment: String, change: String?, at time: Timestamp? = nil) throws -> JWKSCheckResult {
+        private func check(_ environment: String, change: String?) throws -> JWKSCheckResult {
             let url = server.url("/\(environment)/jwks.json")
             let observation = try JWKSObservation.fetch(url, with: JWKSFetcher(timeout: 5, transport: transport))
             let result = try ledger.checkJWKS(environment: environment, observation: observation, change: change,
-                                              context: context(RotationDemo.monitor, at: time), signingKey: signingKey)
+                                              context: context(RotationDemo.monitor), signingKey: signingKey)
             if result.matched {
                 var line = "\(change ?? "-"): JWKS check of \(url) passed: \(countOf(result.expected.count, "expected key")) served"
                 if !result.absentConfirmed.isEmpty {
@@ -90,19 +89,18 @@ extension RotationDemo {
             return result
         }
 
-        /// Records CHG-0990, an earlier change that put the current production key in service, with its past times.
+        /// Records CHG-0990, the change that puts the current production key in service.
+        ///
+        /// Its steps carry no claimed times: the ledger is new, and a claimed
+        /// time earlier than its genesis entry is rejected.
         func recordKeyInService() throws -> DemoKey {
-            let day: Int64 = 86_400_000
-            let start = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch - 60 * day)
-            try openAndStart("CHG-0990", summary: "Initial JWT signing key for SOX audit events reporting",
-                             criticality: .c3, start: start)
-            let key = try generate("production", change: "CHG-0990", fileName: "production-previous.pem", at: start)
-            let published = Timestamp(millisecondsSinceEpoch: start.millisecondsSinceEpoch + 600_000)
-            try publish(key, change: "CHG-0990", at: published)
+            try openAndStart("CHG-0990", summary: "Initial JWT signing key for SOX audit events reporting", criticality: .c3)
+            let key = try generate("production", change: "CHG-0990", fileName: "production-previous.pem")
+            try publish(key, change: "CHG-0990")
             try serveJWKS("production")
-            try check("production", change: "CHG-0990", at: Timestamp(millisecondsSinceEpoch: published.millisecondsSinceEpoch + 600_000))
-            try ledger.completeChange(id: "CHG-0990", context: context(RotationDemo.technician, at: published), signingKey: signingKey)
-            log("CHG-0990: recorded the production key in service since \(start)")
+            try check("production", change: "CHG-0990")
+            try ledger.completeChange(id: "CHG-0990", context: context(RotationDemo.technician), signingKey: signingKey)
+            log("CHG-0990: recorded the production key in service")
             return key
         }
 

@@ -199,10 +199,11 @@ final class ExceptionRuleTests: XCTestCase {
     // MARK: - Change control
 
     func testApprovedAfterStart() throws {
-        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z", window: ("2026-10-05T08:00:00Z", "2026-10-05T13:00:00Z"))
         try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
-        let approval = try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z", claimed: "2026-10-05T09:30:00Z")
-        try scenario.start("CHG-1", at: "2026-10-05T08:40:00Z", claimed: "2026-10-05T09:05:00Z")
+        let approval = try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z")
+        // The start, recorded after the approval, claims a time before it.
+        try scenario.start("CHG-1", at: "2026-10-05T08:40:00Z", claimed: "2026-10-05T08:20:00Z")
         try rotateAndComplete()
         try assertOnlyFinding(.approvedAfterStart, at: approval)
     }

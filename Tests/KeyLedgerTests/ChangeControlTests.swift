@@ -165,10 +165,13 @@ final class ChangeControlTests: XCTestCase {
     }
 
     func testClaimedTimeIsRecordedBesideRecordedTime() throws {
-        let past = try XCTUnwrap(Timestamp(rfc3339: "2026-07-01T09:30:00Z"))
+        // A time after the genesis entry, as a claimed time must be.
+        let genesis = try XCTUnwrap(ledger.entry(sequence: 1)).recordedAt
+        let past = Timestamp(millisecondsSinceEpoch: genesis.millisecondsSinceEpoch + 1)
+        Thread.sleep(forTimeInterval: 0.01)
         let entry = try ledger.openChange(ChangeRequest(id: "CHG-0990", summary: "Earlier rotation", technician: "tom", reviewer: "rita"),
                                           context: StepContext(actor: "tom", claimedTime: past), signingKey: signingKey)
-        XCTAssertEqual(entry.body["occurred_at"]?.stringValue, "2026-07-01T09:30:00.000Z")
+        XCTAssertEqual(entry.body["occurred_at"]?.stringValue, past.description)
         XCTAssertGreaterThan(entry.recordedAt, past)
         XCTAssertEqual(entry.effectiveTime, past)
         XCTAssertEqual(try ledger.change(id: "CHG-0990")?.opened?.time, past)

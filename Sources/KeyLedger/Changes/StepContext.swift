@@ -4,8 +4,11 @@ import JOSE
 /// The actor of a change or key step, and how the step is recorded.
 public struct StepContext: Sendable {
     public var actor: String
-    /// When the step really happened, for importing a past change's events.
+    /// When the step really happened, for a step done outside keyledger.
     /// The entry then records both this claimed time (`occurred_at`) and the time it was recorded.
+    /// The append throws `invalidInput` for a claimed time later than the
+    /// recorded time plus `ClaimedTime.maximumClockSkewMilliseconds`, or earlier
+    /// than the ledger's genesis entry. Reports judge change windows by both times.
     public var claimedTime: Timestamp?
     /// A reason to perform a key step outside an approved, in-progress change.
     /// The step is appended and reported as an exception.

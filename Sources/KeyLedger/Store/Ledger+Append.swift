@@ -19,7 +19,8 @@ extension Ledger {
     /// The append is one IMMEDIATE transaction: when this returns, the entry
     /// is committed (and on disk with `Durability.full`).
     /// - Throws: `LedgerError` with `.signerMismatch` when `signingKey` is not
-    ///   the ledger's current signer; nothing is appended on any error.
+    ///   the ledger's current signer, and with `.invalidInput` when the body's
+    ///   `occurred_at` is not a time `ClaimedTime` allows; nothing is appended on any error.
     @discardableResult
     public func append(_ event: Event, signingKey: SigningKey) throws -> Entry {
         try append([event], signingKey: signingKey)[0]
@@ -122,9 +123,11 @@ extension Ledger {
         var sequence = head?.sequence ?? 0
         var contents: [EntryContent] = []
         contents.reserveCapacity(events.count)
+        var genesisRecordedAt: Timestamp?? = nil
         for event in events {
             sequence += 1
             recordedAt = max(recordedAt, Timestamp.now())
+            try checkClaimedTime(of: event, sequence: sequence, recordedAt: recordedAt, genesis: &genesisRecordedAt)
             contents.append(EntryContent(
                 sequence: sequence, recordedAt: recordedAt, kind: event.kind, actor: event.actor,
                 body: event.body, ledgerID: ledgerID, signerKeyID: signingKey.keyID,

@@ -6,7 +6,7 @@ enum CommonOptions {
     static let ledger = OptionSpec.value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER")
     static let signingKey = OptionSpec.value("signing-key", "PEM", "The ledger's current signing key (PKCS#8 PEM, mode 0600).", environment: "KEYLEDGER_SIGNING_KEY")
     static let actor = OptionSpec.value("actor", "WHO", "Who performs the step.")
-    static let at = OptionSpec.value("at", "T", "When the step really happened (RFC 3339), for importing a past change; the recorded time is kept too.")
+    static let at = OptionSpec.value("at", "T", "When the step really happened (RFC 3339), for a step done outside keyledger; the recorded time is kept too. Not later than now plus 5 min, not before the ledger was created.")
     static let emergency = OptionSpec.value("emergency", "REASON", "Perform the step outside an approved, in-progress change; it is reported as an exception.")
     static let json = OptionSpec.flag("json", "Print the appended entries as JSON lines.")
     /// --trust-anchor of the commands that verify the ledger before printing what others trust.
@@ -25,13 +25,10 @@ enum CommonOptions {
     }
 
     static func context(_ arguments: ParsedArguments) throws -> StepContext {
-        let claimed = try arguments.timestamp("at")
-        // A claimed time records when a past step happened; five minutes of
-        // clock difference between machines are allowed, a later time is not.
-        if let claimed, claimed.millisecondsSinceEpoch > Timestamp.now().millisecondsSinceEpoch + 300_000 {
-            throw UsageError("--at \(claimed) is in the future: --at records when a past step happened, so give a time that has passed")
-        }
-        return StepContext(actor: try arguments.required("actor"), claimedTime: claimed, emergency: arguments.value("emergency"))
+        // The library rejects a claimed time later than the recorded time or
+        // earlier than the ledger's genesis entry, when it appends (`ClaimedTime`).
+        StepContext(actor: try arguments.required("actor"), claimedTime: try arguments.timestamp("at"),
+                    emergency: arguments.value("emergency"))
     }
 
     /// Reads --trust-anchor, which must have the form of a key id: an RFC 7638

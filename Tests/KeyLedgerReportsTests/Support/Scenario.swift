@@ -1,6 +1,7 @@
 import Foundation
 import JOSE
 import KeyLedger
+import KeyLedgerReports
 import OpenSSLBridge
 import XCTest
 
@@ -112,6 +113,28 @@ final class Scenario {
         }[0]
     }
 
+    /// Gives entry `sequence` the claimed time `claimed` (`occurred_at`), as a
+    /// `StepContext.claimedTime` would.
+    ///
+    /// The member is added after the step ran on the scratch ledger, whose
+    /// genesis entry is recorded now: the library rejects a claimed time
+    /// earlier than that, or later than the recorded time, so a test
+    /// could not otherwise give a time relative to the recorded times it chooses.
+    func claim(_ claimed: String?, at sequence: Int64) throws {
+        guard let claimed else { return }
+        items[Int(sequence) - 1].body["occurred_at"] = .string(try Scenario.time(claimed).description)
+    }
+
+    /// Sets body member `name` of entry `sequence` to `value`, for a body the library would never write.
+    func setBody(_ name: String, to value: JSONValue, at sequence: Int64) throws {
+        items[Int(sequence) - 1].body[name] = value
+    }
+
+    /// Forges the history and returns the findings of the default report on it.
+    func findings() throws -> [Finding] {
+        try ReportTesting.write(try forge(), try ReportTesting.options(self), format: .json, scenario: self).report.findings
+    }
+
     /// Hands the ledger's signing over to `newKey`, naming `previousKeyID` as the outgoing key.
     ///
     /// The scratch ledger does not see the handover; only the forged ledger has it.
@@ -159,43 +182,45 @@ final class Scenario {
 
     @discardableResult
     func approve(_ id: String, at time: String, actor: String = "rui", manager: String? = nil, claimed: String? = nil) throws -> Int64 {
-        let claimedTime = try claimed.map(Scenario.time)
-        return try step(at: time) { ledger, key in
-            try ledger.approveChange(id: id, managerApproval: manager, context: StepContext(actor: actor, claimedTime: claimedTime),
-                                     signingKey: key)
+        let sequence = try step(at: time) { ledger, key in
+            try ledger.approveChange(id: id, managerApproval: manager, context: StepContext(actor: actor), signingKey: key)
         }[0]
+        try claim(claimed, at: sequence)
+        return sequence
     }
 
     @discardableResult
     func start(_ id: String, at time: String, actor: String = "tina", claimed: String? = nil, emergency: String? = nil) throws -> Int64 {
-        let claimedTime = try claimed.map(Scenario.time)
-        return try step(at: time) { ledger, key in
-            try ledger.startChange(id: id, context: StepContext(actor: actor, claimedTime: claimedTime, emergency: emergency),
-                                   signingKey: key)
+        let sequence = try step(at: time) { ledger, key in
+            try ledger.startChange(id: id, context: StepContext(actor: actor, emergency: emergency), signingKey: key)
         }[0]
+        try claim(claimed, at: sequence)
+        return sequence
     }
 
     @discardableResult
-    func complete(_ id: String, at time: String, actor: String = "tina") throws -> Int64 {
-        try step(at: time) { ledger, key in
+    func complete(_ id: String, at time: String, actor: String = "tina", claimed: String? = nil) throws -> Int64 {
+        let sequence = try step(at: time) { ledger, key in
             try ledger.completeChange(id: id, context: StepContext(actor: actor), signingKey: key)
         }[0]
+        try claim(claimed, at: sequence)
+        return sequence
     }
 
     /// Generates an ES256 key and returns its kid and the entry's sequence number.
     func generate(_ change: String, at time: String, name: String = "api_jwt_signing_key", environment: String = "production",
                   actor: String = "tina", custody: String? = "credentials.yml.enc (production)", claimed: String? = nil,
                   emergency: String? = nil) throws -> (keyID: String, sequence: Int64) {
-        let claimedTime = try claimed.map(Scenario.time)
         let path = directory.path("key-\(UUID().uuidString).pem")
         var keyID = ""
         let added = try step(at: time) { ledger, key in
             let entry = try ledger.generateKey(
                 KeyGenerationRequest(name: name, environment: environment, algorithm: .es256, outputPath: path,
                                      change: change, custody: custody),
-                context: StepContext(actor: actor, claimedTime: claimedTime, emergency: emergency), signingKey: key)
+                context: StepContext(actor: actor, emergency: emergency), signingKey: key)
             keyID = entry.keyID ?? ""
         }
+        try claim(claimed, at: added[0])
         return (keyID, added[0])
     }
 
