@@ -293,6 +293,116 @@ final class ExceptionRuleTests: XCTestCase {
         try assertOnlyFinding(.stepOutsideWindow, at: completed)
     }
 
+    func testStepRecordedAfterWindowWithClaimedTimeInside() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z")
+        try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z")
+        try scenario.checkJWKS(at: "2026-10-05T09:30:00Z", change: "CHG-1")
+        let completed = try scenario.complete("CHG-1", at: "2026-10-05T13:30:00Z", claimed: "2026-10-05T10:00:00Z")
+        try assertOnlyFinding(.stepOutsideWindow, at: completed)
+
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertTrue(finding.explanation.contains("recorded at 2026-10-05T13:30:00.000Z"), finding.explanation)
+        XCTAssertTrue(finding.explanation.contains("claims 2026-10-05T10:00:00.000Z"), finding.explanation)
+    }
+
+    func testKeyStepRecordedBeforeWindowWithClaimedTimeInside() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
+        try scenario.approve("CHG-1", at: "2026-10-05T08:20:00Z")
+        // Both steps claim times inside the window, 4 minutes after their recorded times: within the allowed clock skew.
+        let started = try scenario.start("CHG-1", at: "2026-10-05T08:57:00Z", claimed: "2026-10-05T09:01:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T08:58:00Z", claimed: "2026-10-05T09:02:00Z")
+        try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z")
+        try scenario.checkJWKS(at: "2026-10-05T09:30:00Z", change: "CHG-1")
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+
+        let findings = try scenario.findings()
+        XCTAssertEqual(findings.map(\.rule.id), [ExceptionRule.stepOutsideWindow.id, ExceptionRule.stepOutsideWindow.id],
+                       findings.map(\.explanation).joined(separator: "\n"))
+        XCTAssertEqual(findings.map(\.entry.sequence), [started, key.sequence])
+    }
+
+    func testClaimedTimeInWindowOfLateRecordedStepsIsException() throws {
+        // Steps recorded after the window, each claiming a time inside it, as `--at` allowed before.
+        try openAndApprove()
+        let started = try scenario.start("CHG-1", at: "2026-10-05T14:00:00Z", claimed: "2026-10-05T09:05:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T14:01:00Z", claimed: "2026-10-05T09:10:00Z")
+        let findings = try scenario.findings().filter { $0.rule == .stepOutsideWindow }
+        XCTAssertEqual(findings.map(\.entry.sequence), [started, key.sequence])
+        XCTAssertEqual(findings.map(\.change), ["CHG-1", "CHG-1"])
+    }
+
+    func testStepClaimedBeforeOpening() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
+        let approval = try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z", claimed: "2026-10-05T07:30:00Z")
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        try rotateAndComplete()
+        try assertOnlyFinding(.stepClaimedBeforeOpening, at: approval)
+
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertEqual(finding.change, "CHG-1")
+        XCTAssertTrue(finding.explanation.contains("claims 2026-10-05T07:30:00.000Z"), finding.explanation)
+        XCTAssertTrue(finding.explanation.contains("recorded at 2026-10-05T08:30:00.000Z"), finding.explanation)
+        XCTAssertTrue(finding.explanation.contains("opened at 2026-10-05T08:00:00.000Z"), finding.explanation)
+    }
+
+    func testKeyStepClaimedBeforeOpeningOfClaimedChange() throws {
+        // A past change imported with claimed times: the opening claims 07:00, and a key step claims 06:00.
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z", window: ("2026-10-05T05:00:00Z", "2026-10-05T13:00:00Z"))
+        try scenario.claim("2026-10-05T07:00:00Z", at: scenario.nextSequence - 1)
+        try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
+        try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z", claimed: "2026-10-05T07:10:00Z")
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z", claimed: "2026-10-05T07:20:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z", claimed: "2026-10-05T06:00:00Z")
+        try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z")
+        try scenario.checkJWKS(at: "2026-10-05T09:30:00Z", change: "CHG-1")
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+        try assertOnlyFinding(.stepClaimedBeforeOpening, at: key.sequence)
+    }
+
+    func testClaimedTimesOfImportedChangeAreNoException() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z", window: ("2026-10-05T05:00:00Z", "2026-10-05T13:00:00Z"))
+        try scenario.claim("2026-10-05T06:00:00Z", at: scenario.nextSequence - 1)
+        try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z", claimed: "2026-10-05T06:10:00Z")
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z", claimed: "2026-10-05T06:20:00Z")
+        try rotateAndComplete()
+        XCTAssertEqual(try scenario.findings().map(\.explanation), [])
+    }
+
+    func testClaimedTimeLaterThanRecorded() throws {
+        try openAndApprove()
+        let started = try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z", claimed: "2026-10-05T09:11:00Z")
+        try rotateAndComplete()
+        try assertOnlyFinding(.claimedTimeInvalid, at: started)
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertTrue(finding.explanation.contains("2026-10-05T09:11:00.000Z"), finding.explanation)
+        XCTAssertTrue(finding.explanation.contains("2026-10-05T09:05:00.000Z"), finding.explanation)
+    }
+
+    func testClaimedTimeWithinClockSkewIsNoException() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z", claimed: "2026-10-05T09:10:00Z")
+        try rotateAndComplete()
+        XCTAssertEqual(try scenario.findings().map(\.explanation), [])
+    }
+
+    func testClaimedTimeBeforeGenesis() throws {
+        try scenario.cleanRotation()
+        let note = try scenario.raw(at: "2026-10-06T08:00:00Z", .note, actor: "ops", ["text": "backdated"])
+        try scenario.claim("1970-01-01T00:00:00Z", at: note)
+        try assertOnlyFinding(.claimedTimeInvalid, at: note)
+    }
+
+    func testClaimedTimeThatIsNoTime() throws {
+        try scenario.cleanRotation()
+        let note = try scenario.raw(at: "2026-10-06T08:00:00Z", .note, actor: "ops", ["text": "undated"])
+        try scenario.setBody("occurred_at", to: "last Tuesday", at: note)
+        try assertOnlyFinding(.claimedTimeInvalid, at: note)
+    }
+
     func testChangeOpenAtPeriodEnd() throws {
         try scenario.cleanRotation(complete: false)
         let started = Int64(try XCTUnwrap(scenario.items.firstIndex { $0.kind == .changeStarted }) + 1)

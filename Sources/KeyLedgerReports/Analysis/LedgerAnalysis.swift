@@ -28,6 +28,8 @@ struct LedgerAnalysis {
     private(set) var lastInPeriod: EntryReference?
     private(set) var lastBeforePeriod: EntryReference?
     private(set) var genesisKeyID: String?
+    /// The recorded time of the genesis entry, before which no claimed time can be true.
+    private(set) var genesisRecordedAt: Timestamp?
 
     /// Per environment, the first failed JWKS check since the last one that passed.
     private var unresolvedFailures: [String: Entry] = [:]
@@ -65,6 +67,10 @@ struct LedgerAnalysis {
     private mutating func checkLedgerEntry(_ entry: Entry, inPeriod: Bool) {
         if entry.kind == .genesis {
             genesisKeyID = entry.signerKeyID
+            genesisRecordedAt = entry.recordedAt
+        }
+        if inPeriod {
+            checkClaimedTime(entry)
         }
         if inPeriod, let previous = previousRecordedAt, entry.recordedAt < previous.time {
             addFinding(.timeOutOfOrder, entry,
@@ -139,6 +145,9 @@ struct LedgerAnalysis {
         if let violation = change.transitionViolation(entry) {
             addFinding(.changeInvalidTransition, entry, violation, change: change.id)
         }
+        if entry.kind != .changeOpened {
+            checkClaimedAfterOpening(entry, change: change, subject: "\(entry.kind) of change \(change.id)")
+        }
         let time = StepReference(entry).time
         switch entry.kind {
         case .changeApproved:
@@ -154,9 +163,9 @@ struct LedgerAnalysis {
                            "change \(change.id) started at \(time) while its latest \(attestation.item) attestation (entry \(attestation.step.sequence)) had failed",
                            change: change.id)
             }
-            checkWindow(entry, change: change, time: time, subject: "change_started of change \(change.id)")
+            checkWindow(entry, change: change, subject: "change_started of change \(change.id)")
         case .changeCompleted:
-            checkWindow(entry, change: change, time: time, subject: "change_completed of change \(change.id)")
+            checkWindow(entry, change: change, subject: "change_completed of change \(change.id)")
         default:
             break
         }
@@ -238,8 +247,9 @@ struct LedgerAnalysis {
                        change: change.id, keyID: keyID, environment: environment)
         }
         if let change {
-            checkWindow(entry, change: change, time: StepReference(entry).time, subject: "\(entry.kind) of key \(keyID) in \(environment)",
-                        keyID: keyID, environment: environment)
+            let subject = "\(entry.kind) of key \(keyID) in \(environment)"
+            checkWindow(entry, change: change, subject: subject, keyID: keyID, environment: environment)
+            checkClaimedAfterOpening(entry, change: change, subject: subject, keyID: keyID, environment: environment)
         }
     }
 
@@ -248,12 +258,27 @@ struct LedgerAnalysis {
         [key.originChange, key.publishedChange].compactMap { $0 }.first { changes[$0]?.record.rolledBack == true }
     }
 
-    private mutating func checkWindow(_ entry: Entry, change: ChangeActivity, time: Timestamp, subject: String,
+    /// Flags a step whose time, claimed or recorded, lies outside the change's window.
+    ///
+    /// The recorded time is judged too, because the ledger set it when it
+    /// signed the entry, while anyone appending may choose a claimed time.
+    private mutating func checkWindow(_ entry: Entry, change: ChangeActivity, subject: String,
                                       keyID: String? = nil, environment: String? = nil) {
-        guard change.isOutsideWindow(time), let start = change.record.windowStart, let end = change.record.windowEnd else { return }
-        addFinding(.stepOutsideWindow, entry,
-                   "\(subject) at \(time) is outside the window of change \(change.id), \(start) to \(end)",
-                   change: change.id, keyID: keyID, environment: environment)
+        guard let start = change.record.windowStart, let end = change.record.windowEnd else { return }
+        let step = StepReference(entry)
+        let window = "the window of change \(change.id), \(start) to \(end)"
+        let explanation: String
+        if !step.isClaimed {
+            guard change.isOutsideWindow(step.time) else { return }
+            explanation = "\(subject) at \(step.time) is outside \(window)"
+        } else if change.isOutsideWindow(step.time) {
+            explanation = "\(subject) at \(step.time) (claimed with --at; recorded at \(step.recordedAt)) is outside \(window)"
+        } else if change.isOutsideWindow(step.recordedAt) {
+            explanation = "\(subject) was recorded at \(step.recordedAt), outside \(window), although it claims \(step.time) (--at)"
+        } else {
+            return
+        }
+        addFinding(.stepOutsideWindow, entry, explanation, change: change.id, keyID: keyID, environment: environment)
     }
 
     // MARK: - Rules about deadlines and standing states, applied when the period ends
@@ -348,8 +373,8 @@ struct LedgerAnalysis {
 
     // MARK: - Findings
 
-    private mutating func addFinding(_ rule: ExceptionRule, _ entry: Entry, _ explanation: String,
-                                     change: String? = nil, keyID: String? = nil, environment: String? = nil) {
+    mutating func addFinding(_ rule: ExceptionRule, _ entry: Entry, _ explanation: String,
+                             change: String? = nil, keyID: String? = nil, environment: String? = nil) {
         addFinding(rule, EntryReference(entry), explanation, change: change, keyID: keyID, environment: environment)
     }
 

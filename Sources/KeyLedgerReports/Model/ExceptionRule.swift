@@ -44,6 +44,9 @@ public struct ExceptionRule: Hashable, Sendable, CustomStringConvertible {
     public static let emergencyStep = ExceptionRule(
         id: "step.emergency", severity: .high,
         title: "A step declared an emergency and bypassed change control.")
+    public static let claimedTimeInvalid = ExceptionRule(
+        id: "step.claimed_time_invalid", severity: .high,
+        title: "A step's claimed time (--at) cannot be true: it is not a time, is later than the recorded time plus the allowed clock skew, or is earlier than the ledger's genesis entry.")
     public static let keyGeneratedByNonTechnician = ExceptionRule(
         id: "key.generated_by_non_technician", severity: .high,
         title: "A key was generated or imported by someone other than the change's technician.")
@@ -94,7 +97,10 @@ public struct ExceptionRule: Hashable, Sendable, CustomStringConvertible {
         title: "A change step is not allowed in the state the change was in.")
     public static let stepOutsideWindow = ExceptionRule(
         id: "change.step_outside_window", severity: .medium,
-        title: "A change or key step happened outside the change's scheduled window.")
+        title: "A change or key step happened or was recorded outside the change's scheduled window.")
+    public static let stepClaimedBeforeOpening = ExceptionRule(
+        id: "change.step_claimed_before_opening", severity: .high,
+        title: "A change or key step claims a time (--at) earlier than the change's opening.")
     public static let openAtPeriodEnd = ExceptionRule(
         id: "change.open_at_period_end", severity: .low,
         title: "A change was still open, approved or in progress when the period ended.")
@@ -102,10 +108,10 @@ public struct ExceptionRule: Hashable, Sendable, CustomStringConvertible {
     /// Every rule, in the order reports and reports/CONTROLS.md list them.
     public static let all: [ExceptionRule] = [
         .verificationFailed, .signerHandoverGap, .timeOutOfOrder,
-        .keyStepWithoutChange, .emergencyStep, .keyGeneratedByNonTechnician, .keyLifecycleViolation,
+        .keyStepWithoutChange, .emergencyStep, .claimedTimeInvalid, .keyGeneratedByNonTechnician, .keyLifecycleViolation,
         .keyNotVerifiedInTime, .verificationFailureUnresolved, .keyAbsenceNotConfirmed, .keyMaximumAgeExceeded,
         .approvedAfterStart, .approvedByTechnician, .approvedByNonReviewer, .missingManagerApproval,
         .managerApprovalByTechnician, .startedWithoutApproval, .startedWithFailedAttestation,
-        .changeInvalidTransition, .stepOutsideWindow, .openAtPeriodEnd,
+        .changeInvalidTransition, .stepOutsideWindow, .stepClaimedBeforeOpening, .openAtPeriodEnd,
     ]
 }
