@@ -2,6 +2,7 @@ import Foundation
 import JOSE
 import KeyLedger
 import KeyLedgerReports
+import OpenSSLBridge
 import XCTest
 
 /// Each test builds a ledger that breaks one rule once, on top of a clean
@@ -401,6 +402,95 @@ final class ExceptionRuleTests: XCTestCase {
         let note = try scenario.raw(at: "2026-10-06T08:00:00Z", .note, actor: "ops", ["text": "undated"])
         try scenario.setBody("occurred_at", to: "last Tuesday", at: note)
         try assertOnlyFinding(.claimedTimeInvalid, at: note)
+    }
+
+    // MARK: - Keys in two roles
+
+    func testManagedKeyBecomesLedgerSigningKey() throws {
+        try scenario.cleanRotation()
+        let newSigner = try SigningKey.generate(.es256)
+        try scenario.open("CHG-2", at: "2026-10-06T08:00:00Z", window: nil)
+        try scenario.approve("CHG-2", at: "2026-10-06T08:30:00Z")
+        try scenario.start("CHG-2", at: "2026-10-06T09:00:00Z")
+        let imported = try scenario.raw(at: "2026-10-06T09:10:00Z", .imported, actor: "tina", [
+            "kid": .string(newSigner.keyID), "env": "staging", "name": "idp_signing_key",
+            "jwk": newSigner.publicJWK.jsonValue, "change": "CHG-2", "source": "kms",
+        ])
+        try scenario.complete("CHG-2", at: "2026-10-06T09:30:00Z")
+        let handover = try scenario.handOver(at: "2026-10-07T08:00:00Z", to: newSigner, previousKeyID: scenario.signingKey.keyID)
+        try assertOnlyFinding(.keyReusedAsLedgerKey, at: handover)
+
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertTrue(finding.explanation.contains("entry \(imported)"), finding.explanation)
+        XCTAssertTrue(finding.explanation.contains("entry \(handover)"), finding.explanation)
+        XCTAssertTrue(finding.explanation.contains(newSigner.keyID), finding.explanation)
+    }
+
+    func testLedgerSigningKeyRecordedAsManagedKey() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let generated = try scenario.raw(at: "2026-10-05T09:10:00Z", .generated, actor: "tina", [
+            "kid": .string(scenario.signingKey.keyID), "env": "production", "name": "api_jwt_signing_key", "alg": "ES256",
+            "jwk": scenario.signingKey.publicJWK.jsonValue, "change": "CHG-1",
+        ])
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+        try assertOnlyFinding(.keyReusedAsLedgerKey, at: generated)
+
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertEqual(finding.keyID, scenario.signingKey.keyID)
+        XCTAssertEqual(finding.environment, "production")
+        XCTAssertTrue(finding.explanation.contains("ledger signing key since entry 1"), finding.explanation)
+    }
+
+    func testCheckpointKeyRecordedAsManagedKey() throws {
+        let checkpointKey = try PrivateKey.generate(.ed25519)
+        try scenario.addCheckpointKey(checkpointKey, origin: "example.com/keyledger/test")
+        var jwk = try JWK(publicKey: checkpointKey.publicKey())
+        let keyID = try jwk.thumbprint()
+        jwk.keyID = keyID
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let imported = try scenario.raw(at: "2026-10-05T09:10:00Z", .imported, actor: "tina", [
+            "kid": .string(keyID), "env": "production", "name": "api_jwt_signing_key",
+            "jwk": jwk.jsonValue, "change": "CHG-1", "source": "hsm",
+        ])
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+        try assertOnlyFinding(.keyReusedAsLedgerKey, at: imported)
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertTrue(finding.explanation.contains("ledger checkpoint key since entry 1"), finding.explanation)
+    }
+
+    // MARK: - Every format
+
+    func testClaimedTimeAndKeyRoleExceptionsInEveryFormat() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
+        try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
+        let approval = try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z", claimed: "2026-10-05T07:30:00Z")
+        let started = try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z", claimed: "2026-10-05T09:20:00Z")
+        let generated = try scenario.raw(at: "2026-10-05T09:10:00Z", .generated, actor: "tina", [
+            "kid": .string(scenario.signingKey.keyID), "env": "production", "name": "api_jwt_signing_key", "alg": "ES256",
+            "jwk": scenario.signingKey.publicJWK.jsonValue, "change": "CHG-1",
+        ])
+        let completed = try scenario.complete("CHG-1", at: "2026-10-05T14:00:00Z", claimed: "2026-10-05T12:00:00Z")
+        let expected: [(rule: ExceptionRule, sequence: Int64)] = [
+            (.keyReusedAsLedgerKey, generated), (.stepClaimedBeforeOpening, approval),
+            (.claimedTimeInvalid, started), (.stepOutsideWindow, completed),
+        ]
+
+        let forged = try scenario.forge()
+        let options = try ReportTesting.options(scenario)
+        for format in ReportFormat.allCases {
+            let (outcome, _) = try ReportTesting.assertDeterministic(forged, options, format: format, scenario: scenario)
+            XCTAssertEqual(outcome.report.findings.map(\.rule.id), expected.map(\.rule.id), format.rawValue)
+            XCTAssertEqual(outcome.report.findings.map(\.entry.sequence), expected.map(\.sequence), format.rawValue)
+            let text = try outcome.files.map(ReportTesting.text).joined(separator: "\n")
+            for (rule, sequence) in expected {
+                XCTAssertTrue(text.contains(rule.id), "\(format.rawValue) lacks \(rule.id)")
+                XCTAssertTrue(text.contains(forged.hash(of: sequence)), "\(format.rawValue) lacks the hash of entry \(sequence)")
+            }
+            XCTAssertTrue(text.contains("2026-10-05T14:00:00.000Z"), "\(format.rawValue) lacks the recorded time of the completion")
+            XCTAssertTrue(text.contains("2026-10-05T12:00:00.000Z"), "\(format.rawValue) lacks the claimed time of the completion")
+        }
     }
 
     func testChangeOpenAtPeriodEnd() throws {

@@ -30,6 +30,9 @@ struct LedgerAnalysis {
     private(set) var genesisKeyID: String?
     /// The recorded time of the genesis entry, before which no claimed time can be true.
     private(set) var genesisRecordedAt: Timestamp?
+    /// The first entry that gave each key id its ledger role or its managed-key role, by key id.
+    var ledgerKeyEntries: [String: KeyRoleEntry] = [:]
+    var managedKeyEntries: [String: KeyRoleEntry] = [:]
 
     /// Per environment, the first failed JWKS check since the last one that passed.
     private var unresolvedFailures: [String: Entry] = [:]
@@ -72,6 +75,7 @@ struct LedgerAnalysis {
         if inPeriod {
             checkClaimedTime(entry)
         }
+        checkKeyRoles(entry, inPeriod: inPeriod)
         if inPeriod, let previous = previousRecordedAt, entry.recordedAt < previous.time {
             addFinding(.timeOutOfOrder, entry,
                        "entry \(entry.sequence) was recorded at \(entry.recordedAt), earlier than entry \(previous.sequence) at \(previous.time)")

@@ -53,6 +53,9 @@ public struct ExceptionRule: Hashable, Sendable, CustomStringConvertible {
     public static let keyLifecycleViolation = ExceptionRule(
         id: "key.lifecycle_violation", severity: .high,
         title: "A key step does not follow the lifecycle generated, published, verified, retired or rolled back.")
+    public static let keyReusedAsLedgerKey = ExceptionRule(
+        id: "key.reused_as_ledger_key", severity: .critical,
+        title: "One key is both a managed JWT signing key and a signing or checkpoint key of the ledger.")
 
     // Testing and custody of keys.
 
@@ -109,6 +112,7 @@ public struct ExceptionRule: Hashable, Sendable, CustomStringConvertible {
     public static let all: [ExceptionRule] = [
         .verificationFailed, .signerHandoverGap, .timeOutOfOrder,
         .keyStepWithoutChange, .emergencyStep, .claimedTimeInvalid, .keyGeneratedByNonTechnician, .keyLifecycleViolation,
+        .keyReusedAsLedgerKey,
         .keyNotVerifiedInTime, .verificationFailureUnresolved, .keyAbsenceNotConfirmed, .keyMaximumAgeExceeded,
         .approvedAfterStart, .approvedByTechnician, .approvedByNonReviewer, .missingManagerApproval,
         .managerApprovalByTechnician, .startedWithoutApproval, .startedWithFailedAttestation,
