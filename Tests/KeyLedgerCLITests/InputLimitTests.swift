@@ -47,13 +47,7 @@ final class InputLimitTests: CLITestCase {
 
     private func ledgerWithProductionKey() throws -> CreatedLedger {
         let created = try createLedger()
-        let common = ["--ledger", created.ledger, "--signing-key", created.signingKey]
-        try keyledgerSucceeds(["change", "open", "--id", "CHG-1", "--summary", "Rotate", "--technician", "tina",
-                               "--reviewer", "rui", "--actor", "tina"] + common)
-        try keyledgerSucceeds(["change", "approve", "--id", "CHG-1", "--actor", "rui"] + common)
-        try keyledgerSucceeds(["change", "start", "--id", "CHG-1", "--actor", "tina"] + common)
-        try keyledgerSucceeds(["key", "generate", "--name", "api", "--env", "production", "--alg", "EdDSA",
-                               "--out", path("api.pem"), "--change", "CHG-1", "--actor", "tina"] + common)
+        try generateKeyUnderChange(created)
         return created
     }
 

@@ -15,13 +15,7 @@ final class JWKSCheckURLTests: CLITestCase {
         }
         created = try createLedger()
         let common = ["--ledger", created.ledger, "--signing-key", created.signingKey]
-        try keyledgerSucceeds(["change", "open", "--id", "CHG-1", "--summary", "Rotate", "--technician", "tina",
-                               "--reviewer", "rui", "--actor", "tina"] + common)
-        try keyledgerSucceeds(["change", "approve", "--id", "CHG-1", "--actor", "rui"] + common)
-        try keyledgerSucceeds(["change", "start", "--id", "CHG-1", "--actor", "tina"] + common)
-        let kid = try keyledgerSucceeds(["key", "generate", "--name", "api", "--env", "production", "--alg", "EdDSA",
-                                         "--out", path("api.pem"), "--change", "CHG-1", "--actor", "tina"] + common)
-            .standardOutput.trimmingCharacters(in: .newlines)
+        let kid = try generateKeyUnderChange(created)
         try keyledgerSucceeds(["key", "publish", "--kid", kid, "--env", "production", "--change", "CHG-1", "--actor", "tina"] + common)
 
         served = directory.appendingPathComponent("served")

@@ -11,17 +11,11 @@ final class TokenIssueLedgerTests: CLITestCase {
                                                  "--generate-checkpoint-key", "--checkpoint-key-out", checkpointKey, "--actor", "alice"])
         let trustAnchor = try XCTUnwrap(initialized.outputLines.first)
         let common = ["--ledger", ledger, "--signing-key", ledgerKey]
-        try keyledgerSucceeds(["change", "open", "--id", "CHG-1", "--summary", "Rotate", "--technician", "tina",
-                               "--reviewer", "rui", "--actor", "tina"] + common)
-        try keyledgerSucceeds(["change", "approve", "--id", "CHG-1", "--actor", "rui"] + common)
-        try keyledgerSucceeds(["change", "start", "--id", "CHG-1", "--actor", "tina"] + common)
-        func generate(_ environment: String, _ file: String) throws -> String {
-            try keyledgerSucceeds(["key", "generate", "--name", "api", "--env", environment, "--alg", "EdDSA", "--out", path(file),
-                                   "--change", "CHG-1", "--actor", "tina"] + common)
-                .standardOutput.trimmingCharacters(in: .newlines)
-        }
-        let productionKeyID = try generate("production", "production.pem")
-        let stagingKeyID = try generate("staging", "staging.pem")
+        let productionKeyID = try generateKeyUnderChange(CreatedLedger(ledger: ledger, signingKey: ledgerKey, trustAnchor: trustAnchor),
+                                                         keyFile: "production.pem")
+        let stagingKeyID = try keyledgerSucceeds(["key", "generate", "--name", "api", "--env", "staging", "--alg", "EdDSA",
+                                                  "--out", path("staging.pem"), "--change", "CHG-1", "--actor", "tina"] + common)
+            .standardOutput.trimmingCharacters(in: .newlines)
 
         // A provider's key, imported with its own kid.
         let other = try keyledgerSucceeds(["init", "--ledger", path("other.db"), "--generate-signing-key", "EdDSA",

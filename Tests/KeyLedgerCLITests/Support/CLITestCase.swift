@@ -73,6 +73,22 @@ class CLITestCase: XCTestCase {
         return CreatedLedger(ledger: ledger, signingKey: key, trustAnchor: anchor)
     }
 
+    /// Opens, approves and starts change CHG-1, then generates an EdDSA key
+    /// named api in `environment` into `keyFile`.
+    /// - Returns: The key's id, as `key generate` printed it.
+    @discardableResult
+    func generateKeyUnderChange(_ ledger: CreatedLedger, environment: String = "production", keyFile: String = "api.pem",
+                                file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let common = ["--ledger", ledger.ledger, "--signing-key", ledger.signingKey]
+        try keyledgerSucceeds(["change", "open", "--id", "CHG-1", "--summary", "Rotate", "--technician", "tina",
+                               "--reviewer", "rui", "--actor", "tina"] + common, file: file, line: line)
+        try keyledgerSucceeds(["change", "approve", "--id", "CHG-1", "--actor", "rui"] + common, file: file, line: line)
+        try keyledgerSucceeds(["change", "start", "--id", "CHG-1", "--actor", "tina"] + common, file: file, line: line)
+        return try keyledgerSucceeds(["key", "generate", "--name", "api", "--env", environment, "--alg", "EdDSA",
+                                      "--out", path(keyFile), "--change", "CHG-1", "--actor", "tina"] + common, file: file, line: line)
+            .standardOutput.trimmingCharacters(in: .newlines)
+    }
+
     /// Appends one event and returns the `SEQ:HASH` that `append` printed.
     @discardableResult
     func append(_ ledger: CreatedLedger, kind: String = "note", actor: String = "alice@example.com",
