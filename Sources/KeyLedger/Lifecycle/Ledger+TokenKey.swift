@@ -17,28 +17,34 @@ extension Ledger {
     ///   conflict and the fix.
     public func checkTokenSigningKey(_ publicJWK: JWK, keyID: String) throws {
         let thumbprint = try publicJWK.thumbprint()
-        try withReadTransaction {
-            if try isLedgerSigningKey(thumbprint) {
-                throw LedgerError(.invalidInput,
-                    "the token signing key (thumbprint \(thumbprint)) is a signing key of this ledger: a key that signs ledger entries must not also sign API tokens, so sign with a key from `keyledger key generate`")
-            }
-            let checkpointKeys = try checkpointKeysLocked()
-            if checkpointKeys.contains(where: { $0.keyID == thumbprint }) {
-                throw LedgerError(.invalidInput,
-                    "the token signing key (thumbprint \(thumbprint)) is a checkpoint key of this ledger: a key that signs checkpoints must not also sign API tokens, so sign with a key from `keyledger key generate`")
-            }
-            if keyID == thumbprint {
-                return
-            }
-            if try isLedgerSigningKey(keyID) || checkpointKeys.contains(where: { $0.keyID == keyID }) {
-                throw LedgerError(.invalidInput,
-                    "kid \(quoted(keyID)) is a key id of this ledger's own signing or checkpoint key, not of the token signing key (thumbprint \(thumbprint)): use the kid that the JWK Set lists for this key")
-            }
-            for record in try keys() where record.keyID != thumbprint
-                && (record.keyID == keyID || record.providerKeyID == keyID) {
-                throw LedgerError(.invalidInput,
-                    "kid \(quoted(keyID)) is recorded in this ledger for another public key (\(record.keyID) in \(quoted(record.environment))), not for the token signing key (thumbprint \(thumbprint)): use the kid that the JWK Set lists for this key, such as its thumbprint")
-            }
+        // Like verify, it reads in the caller's transaction when there is one.
+        if !connection.isAutocommit {
+            return try checkTokenSigningKeyInTransaction(thumbprint: thumbprint, keyID: keyID)
+        }
+        try withReadTransaction { try checkTokenSigningKeyInTransaction(thumbprint: thumbprint, keyID: keyID) }
+    }
+
+    private func checkTokenSigningKeyInTransaction(thumbprint: String, keyID: String) throws {
+        if try isLedgerSigningKey(thumbprint) {
+            throw LedgerError(.invalidInput,
+                "the token signing key (thumbprint \(thumbprint)) is a signing key of this ledger: a key that signs ledger entries must not also sign API tokens, so sign with a key from `keyledger key generate`")
+        }
+        let checkpointKeys = try checkpointKeysLocked()
+        if checkpointKeys.contains(where: { $0.keyID == thumbprint }) {
+            throw LedgerError(.invalidInput,
+                "the token signing key (thumbprint \(thumbprint)) is a checkpoint key of this ledger: a key that signs checkpoints must not also sign API tokens, so sign with a key from `keyledger key generate`")
+        }
+        if keyID == thumbprint {
+            return
+        }
+        if try isLedgerSigningKey(keyID) || checkpointKeys.contains(where: { $0.keyID == keyID }) {
+            throw LedgerError(.invalidInput,
+                "kid \(quoted(keyID)) is a key id of this ledger's own signing or checkpoint key, not of the token signing key (thumbprint \(thumbprint)): use the kid that the JWK Set lists for this key")
+        }
+        for record in try keys() where record.keyID != thumbprint
+            && (record.keyID == keyID || record.providerKeyID == keyID) {
+            throw LedgerError(.invalidInput,
+                "kid \(quoted(keyID)) is recorded in this ledger for another public key (\(record.keyID) in \(quoted(record.environment))), not for the token signing key (thumbprint \(thumbprint)): use the kid that the JWK Set lists for this key, such as its thumbprint")
         }
     }
 }

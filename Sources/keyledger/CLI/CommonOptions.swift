@@ -47,23 +47,31 @@ enum CommonOptions {
         return text
     }
 
-    /// Verifies the whole ledger, as `keyledger verify` does, before a command
-    /// prints something that others trust, such as a JWKS or a checkpoint
-    /// verifier key. Someone who can write the ledger file but has no
-    /// signing key could otherwise substitute a key of their own. Without a
-    /// trust anchor it warns that only the ledger's own genesis key was used.
+    /// Verifies the whole ledger, as `keyledger verify` does, and then runs
+    /// `read` on the same snapshot, before a command prints something that
+    /// others trust, such as a JWKS or a checkpoint verifier key. Someone who
+    /// can write the ledger file but has no signing key could otherwise
+    /// substitute a key of their own. Without a trust anchor it warns that
+    /// only the ledger's own genesis key was used.
     /// - Parameters:
     ///   - printed: What the command prints, named in the error, such as "JWKS".
+    ///   - read: Reads what the command prints, in the read transaction that verification used.
     /// - Throws: `LedgerError` with the code `integrity`, naming the first bad entry.
-    static func verifyBeforePrinting(_ ledger: Ledger, trustAnchor: String?, printed: String) throws {
-        let verification = try ledger.verify(VerifyOptions(trustAnchor: trustAnchor))
-        if let failure = verification.failure {
-            throw LedgerError(.integrity,
-                "the ledger failed verification at entry \(failure.sequence) (\(failure.reason.rawValue)), so no \(printed) was printed: run `keyledger verify` for the details")
+    static func verifyBeforePrinting<Result>(_ ledger: Ledger, trustAnchor: String?, printed: String,
+                                             read: () throws -> Result) throws -> Result {
+        // One read transaction, so an append by another process between the two cannot slip in unverified.
+        let result = try ledger.withReadTransaction {
+            let verification = try ledger.verify(VerifyOptions(trustAnchor: trustAnchor))
+            if let failure = verification.failure {
+                throw LedgerError(.integrity,
+                    "the ledger failed verification at entry \(failure.sequence) (\(failure.reason.rawValue)), so no \(printed) was printed: run `keyledger verify` for the details")
+            }
+            return try read()
         }
         if trustAnchor == nil {
             Terminal.message("warning: no trust anchor given: the ledger was checked against its own genesis key only; pass --trust-anchor with the key id recorded at init")
         }
+        return result
     }
 
     /// Prints appended entries: JSON lines with --json, else one summary line each on standard error.

@@ -200,8 +200,9 @@ enum CheckpointKeyShowCommand: Command {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let trustAnchor = try CommonOptions.trustAnchor(arguments)
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
-        try CommonOptions.verifyBeforePrinting(ledger, trustAnchor: trustAnchor, printed: "checkpoint verifier key")
-        let history = try ledger.checkpointKeys()
+        let history = try CommonOptions.verifyBeforePrinting(ledger, trustAnchor: trustAnchor, printed: "checkpoint verifier key") {
+            try ledger.checkpointKeys()
+        }
         guard let current = history.last else {
             throw LedgerError(.notFound,
                 "the ledger \(try arguments.required("ledger")) has no checkpoint key: add one with `keyledger checkpoint key rotate`")

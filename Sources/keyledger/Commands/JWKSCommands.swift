@@ -20,8 +20,9 @@ enum JWKSRenderCommand: Command {
         let trustAnchor = try CommonOptions.trustAnchor(arguments)
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
         let environment = try arguments.required("env")
-        try CommonOptions.verifyBeforePrinting(ledger, trustAnchor: trustAnchor, printed: "JWKS")
-        let set = try ledger.expectedJWKS(environment: environment)
+        let set = try CommonOptions.verifyBeforePrinting(ledger, trustAnchor: trustAnchor, printed: "JWKS") {
+            try ledger.expectedJWKS(environment: environment)
+        }
         if set.keys.isEmpty {
             // An endpoint serving this would reject every token, so the command warns.
             Terminal.message("warning: no key is published or verified in \"\(environment)\": a JWKS with no keys rejects every token; check the environment name with `keyledger key list`")
