@@ -152,6 +152,37 @@ final class ExceptionRuleTests: XCTestCase {
         try assertOnlyFinding(.keyNotVerifiedInTime, at: published)
     }
 
+    func testVerificationRecordedLateButClaimedInTime() throws {
+        try openAndApprove()
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z")
+        let published = try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z")
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+        try scenario.checkJWKS(at: "2026-10-06T15:30:00Z", claimed: "2026-10-05T09:30:00Z")
+        try assertOnlyFinding(.keyNotVerifiedInTime, at: published)
+
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertTrue(finding.explanation.contains("recorded at 2026-10-06T15:30:00.000Z"), finding.explanation)
+    }
+
+    func testPublicationClaimedInEarlierPeriodIsJudged() throws {
+        try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z", window: nil)
+        try scenario.claim("2026-09-29T07:00:00Z", at: scenario.nextSequence - 1)
+        try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z", claimed: "2026-09-29T07:30:00Z")
+        try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z", claimed: "2026-09-29T07:40:00Z")
+        let key = try scenario.generate("CHG-1", at: "2026-10-05T09:10:00Z", claimed: "2026-09-29T07:50:00Z")
+        // Due on 30 September by the claimed time, in the quarter before, and on 6 October by the recorded time.
+        let published = try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z", claimed: "2026-09-29T08:00:00Z")
+        try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
+        try assertOnlyFinding(.keyNotVerifiedInTime, at: published)
+    }
+
+    func testAbsenceRecordedLateButClaimedInTime() throws {
+        let retired = try rotateThenRetire()
+        try scenario.checkJWKS(at: "2026-11-12T10:00:00Z", claimed: "2026-11-10T09:40:00Z")
+        try assertOnlyFinding(.keyAbsenceNotConfirmed, at: retired)
+    }
+
     func testKeyRolledBackBeforeDeadlineIsNoException() throws {
         try openAndApprove()
         try scenario.start("CHG-1", at: "2026-10-05T09:05:00Z")
@@ -181,13 +212,21 @@ final class ExceptionRuleTests: XCTestCase {
         XCTAssertEqual(outcome.report.findings.map(\.rule.id), [])
     }
 
-    func testKeyAbsenceNotConfirmed() throws {
+    /// Records a clean rotation, then retires its key under CHG-2 on 10 November with no JWKS check after it.
+    ///
+    /// - Returns: the sequence number of the `retired` entry.
+    private func rotateThenRetire() throws -> Int64 {
         let keyID = try scenario.cleanRotation()
         try scenario.open("CHG-2", at: "2026-11-10T08:00:00Z", window: nil)
         try scenario.approve("CHG-2", at: "2026-11-10T08:30:00Z")
         try scenario.start("CHG-2", at: "2026-11-10T09:00:00Z")
         let retired = try scenario.retire(keyID, "CHG-2", at: "2026-11-10T09:10:00Z")
         try scenario.complete("CHG-2", at: "2026-11-10T09:30:00Z")
+        return retired
+    }
+
+    func testKeyAbsenceNotConfirmed() throws {
+        let retired = try rotateThenRetire()
         try assertOnlyFinding(.keyAbsenceNotConfirmed, at: retired)
     }
 

@@ -289,52 +289,25 @@ struct LedgerAnalysis {
 
     mutating func finish() {
         let deadline = options.verifyWithinMilliseconds
-        let hours = options.verifyWithinHours
         for slot in keyOrder {
             let key = keys[slot]!
-            if let published = key.published, period.contains(published.time.adding(deadline)) {
-                let due = published.time.adding(deadline)
-                let subject = "key \(key.keyID) in \(key.environment) was published at \(published.time)"
-                if let first = key.firstVerification {
-                    if first.step.time > due {
-                        addFinding(.keyNotVerifiedInTime, published.entry,
-                                   "\(subject) and first verified at \(first.step.time), \(Durations.describe(first.step.time.millisecondsSinceEpoch - published.time.millisecondsSinceEpoch)) later; the deadline is \(hours) h",
-                                   key: key)
-                    }
-                } else if let ended = key.ended, ended.time <= due {
-                    // Withdrawn before it was due to be seen: the rollback or retirement is the
-                    // response, and keyAbsenceNotConfirmed checks that the endpoint dropped the key.
-                } else {
-                    addFinding(.keyNotVerifiedInTime, published.entry,
-                               "\(subject) and not verified by the deadline \(due) (\(hours) h)", key: key)
+            if let published = key.published {
+                let due = StepDeadline(after: published, milliseconds: deadline)
+                if period.contains(due.passes) {
+                    checkVerification(of: key, publishedAt: published, due: due)
                 }
             }
-            if let restored = key.restored, period.contains(restored.time.adding(deadline)) {
+            if let restored = key.restored {
                 // A restored key is expected in the JWKS again, so a check must show it served.
-                let due = restored.time.adding(deadline)
-                let subject = "key \(key.keyID) in \(key.environment) was restored by the rollback of change \(key.restoredChange ?? "none") at \(restored.time)"
-                if let first = key.firstVerificationAfterRestore {
-                    if first.time > due {
-                        addFinding(.keyNotVerifiedInTime, restored.entry,
-                                   "\(subject) and first verified again at \(first.time), after the deadline \(due)", key: key)
-                    }
-                } else if key.ended == nil {
-                    addFinding(.keyNotVerifiedInTime, restored.entry,
-                               "\(subject) and not verified again by the deadline \(due) (\(hours) h)", key: key)
+                let due = StepDeadline(after: restored, milliseconds: deadline)
+                if period.contains(due.passes) {
+                    checkVerification(of: key, restoredAt: restored, due: due)
                 }
             }
-            if let ended = key.ended, period.contains(ended.time.adding(deadline)) {
-                let due = ended.time.adding(deadline)
-                let subject = "key \(key.keyID) in \(key.environment) was \(ended.kind == EntryKind.retired.rawValue ? "retired" : "rolled back") at \(ended.time)"
-                if let confirmed = key.absenceConfirmed {
-                    if confirmed.time > due {
-                        addFinding(.keyAbsenceNotConfirmed, ended.entry,
-                                   "\(subject) and first shown absent from the JWKS at \(confirmed.time) (entry \(confirmed.sequence)), after the deadline \(due)",
-                                   key: key)
-                    }
-                } else {
-                    addFinding(.keyAbsenceNotConfirmed, ended.entry,
-                               "\(subject) and no JWKS check showed it absent by the deadline \(due) (\(hours) h)", key: key)
+            if let ended = key.ended {
+                let due = StepDeadline(after: ended, milliseconds: deadline)
+                if period.contains(due.passes) {
+                    checkAbsence(of: key, endedAt: ended, due: due)
                 }
             }
             checkMaximumAge(key)
@@ -382,7 +355,7 @@ struct LedgerAnalysis {
         addFinding(rule, EntryReference(entry), explanation, change: change, keyID: keyID, environment: environment)
     }
 
-    private mutating func addFinding(_ rule: ExceptionRule, _ entry: EntryReference, _ explanation: String, key: KeyActivity) {
+    mutating func addFinding(_ rule: ExceptionRule, _ entry: EntryReference, _ explanation: String, key: KeyActivity) {
         addFinding(rule, entry, explanation, change: nil, keyID: key.keyID, environment: key.environment)
     }
 

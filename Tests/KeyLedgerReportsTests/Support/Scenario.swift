@@ -226,11 +226,13 @@ final class Scenario {
 
     @discardableResult
     func publish(_ keyID: String, _ change: String, at time: String, environment: String = "production", actor: String = "tina",
-                 emergency: String? = nil) throws -> Int64 {
-        try step(at: time) { ledger, key in
+                 emergency: String? = nil, claimed: String? = nil) throws -> Int64 {
+        let sequence = try step(at: time) { ledger, key in
             try ledger.publishKey(id: keyID, environment: environment, change: change,
                                   context: StepContext(actor: actor, emergency: emergency), signingKey: key)
         }[0]
+        try claim(claimed, at: sequence)
+        return sequence
     }
 
     @discardableResult
@@ -246,8 +248,8 @@ final class Scenario {
     @discardableResult
     func checkJWKS(at time: String, environment: String = "production", serving keyIDs: [String]? = nil,
                    url: String = "https://api.example.com/.well-known/jwks.json", change: String? = nil,
-                   actor: String = "deploy-bot") throws -> [Int64] {
-        try step(at: time) { ledger, key in
+                   actor: String = "deploy-bot", claimed: String? = nil) throws -> [Int64] {
+        let added = try step(at: time) { ledger, key in
             let expected = try ledger.expectedJWKS(environment: environment)
             let served: JWKS
             if let keyIDs {
@@ -260,6 +262,8 @@ final class Scenario {
             _ = try ledger.checkJWKS(environment: environment, observation: observation, change: change,
                                      context: StepContext(actor: actor), signingKey: key)
         }
+        for sequence in added { try claim(claimed, at: sequence) }
+        return added
     }
 
     /// Records a complete, clean key rotation under change `id` on `day`, inside the change's window:
