@@ -64,6 +64,21 @@ final class ClaimedTimeCommandTests: XCTestCase {
         try runSucceeding(["change", "approve", "--id", "CHG-1", "--actor", "rui", "--at", Self.time(minutesFromNow: 2)])
     }
 
+    func testNDJSONBatchWithImpossibleClaimedTimeAppendsNothing() throws {
+        let batch = directory.path("batch.ndjson")
+        try """
+            {"kind":"note","actor":"ops","body":{"text":"today"}}
+            {"kind":"note","actor":"ops","body":{"text":"backdated","occurred_at":"1970-01-01T00:00:00Z"}}
+
+            """.write(toFile: batch, atomically: true, encoding: .utf8)
+        let before = try head()
+        let output = try run(["append", "--ndjson", batch])
+        XCTAssertEqual(output.status, 2, output.standardError)
+        XCTAssertTrue(output.standardError.contains("(event 2 of the batch)"), output.standardError)
+        XCTAssertTrue(output.standardError.contains("is earlier than the ledger's genesis entry"), output.standardError)
+        XCTAssertEqual(try head(), before, "the batch appended an entry")
+    }
+
     func testBackdatedStepsInPastWindowAreExceptions() throws {
         // The steps of the review's reproduction, scaled down to fit a ledger created now: the
         // window is the first second after the genesis entry, every step is recorded after it,

@@ -96,6 +96,6 @@ final class ClaimedTimeTests: XCTestCase {
     func testBatchWithOneImpossibleClaimedTimeAppendsNothing() throws {
         let good = try Event(kind: .note, actor: "ops", body: ["text": "now"])
         let bad = try Event(kind: .note, actor: "ops", body: ["text": "backdated", "occurred_at": "1970-01-01T00:00:00Z"])
-        try assertRejected("note entry 4") { try ledger.append([good, good, bad], signingKey: signingKey) }
+        try assertRejected("note entry 4 (event 3 of the batch)") { try ledger.append([good, good, bad], signingKey: signingKey) }
     }
 }

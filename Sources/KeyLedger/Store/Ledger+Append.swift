@@ -124,10 +124,11 @@ extension Ledger {
         var contents: [EntryContent] = []
         contents.reserveCapacity(events.count)
         var genesisRecordedAt: Timestamp?? = nil
-        for event in events {
+        for (index, event) in events.enumerated() {
             sequence += 1
             recordedAt = max(recordedAt, Timestamp.now())
-            try checkClaimedTime(of: event, sequence: sequence, recordedAt: recordedAt, genesis: &genesisRecordedAt)
+            try checkClaimedTime(of: event, sequence: sequence, batchPosition: events.count > 1 ? index + 1 : nil,
+                                 recordedAt: recordedAt, genesis: &genesisRecordedAt)
             contents.append(EntryContent(
                 sequence: sequence, recordedAt: recordedAt, kind: event.kind, actor: event.actor,
                 body: event.body, ledgerID: ledgerID, signerKeyID: signingKey.keyID,

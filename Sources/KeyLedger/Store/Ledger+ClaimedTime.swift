@@ -39,16 +39,21 @@ extension Ledger {
     /// Throws when the claimed time of an event cannot be true at the time the
     /// entry is recorded. The caller must be inside the write transaction.
     ///
-    /// - Parameter genesis: the genesis entry's recorded time, read on the
-    ///   first call and kept by the caller for the rest of the batch.
-    func checkClaimedTime(of event: Event, sequence: Int64, recordedAt: Timestamp, genesis: inout Timestamp??) throws {
+    /// - Parameters:
+    ///   - batchPosition: the event's position in a batch of more than one
+    ///     event, counted from 1 as the lines of an NDJSON batch are, else nil.
+    ///   - genesis: the genesis entry's recorded time, read on the first call
+    ///     and kept by the caller for the rest of the batch.
+    func checkClaimedTime(of event: Event, sequence: Int64, batchPosition: Int?, recordedAt: Timestamp,
+                          genesis: inout Timestamp??) throws {
         guard let value = event.body[ClaimedTime.member] else { return }
         if genesis == nil {
             genesis = .some(try genesisRecordedAtLocked())
         }
         guard let problem = ClaimedTime.problem(with: value, recordedAt: recordedAt, genesis: genesis!) else { return }
+        let position = batchPosition.map { " (event \($0) of the batch)" } ?? ""
         throw LedgerError(.invalidInput,
-            "\(problem), so the \(event.kind) entry \(sequence) was not appended: --at (StepContext.claimedTime) records when a step that was done outside keyledger really happened, so give that time")
+            "\(problem), so the \(event.kind) entry \(sequence)\(position) was not appended and nothing else was: a claimed time (--at, or occurred_at in an event body) records when a step done outside keyledger really happened, so give that time or leave it out")
     }
 
     /// Returns the recorded time of entry 1, or nil when the ledger is empty.
