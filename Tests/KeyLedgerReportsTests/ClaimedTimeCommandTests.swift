@@ -80,9 +80,9 @@ final class ClaimedTimeCommandTests: XCTestCase {
     }
 
     func testBackdatedStepsInPastWindowAreExceptions() throws {
-        // The steps of the review's reproduction, scaled down to fit a ledger created now: the
-        // window is the first second after the genesis entry, every step is recorded after it,
-        // and each claims the genesis time, inside the window and before the change was opened.
+        // The steps of the review's reproduction, scaled down to a ledger created now. The window
+        // is the first second after the genesis entry, and every step is recorded after it. Each
+        // step claims the genesis time, which is inside the window and before the change was opened.
         let genesis = try XCTUnwrap(Ledger(path: ledgerPath, readOnly: true).entry(sequence: 1)).recordedAt
         let windowEnd = Timestamp(millisecondsSinceEpoch: genesis.millisecondsSinceEpoch + 1000)
         try openChange("C1", windowStart: genesis.description, windowEnd: windowEnd.description)

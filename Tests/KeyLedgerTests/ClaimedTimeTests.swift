@@ -63,7 +63,7 @@ final class ClaimedTimeTests: XCTestCase {
         XCTAssertEqual(entry.body["occurred_at"]?.stringValue, genesis.description)
     }
 
-    func testKeyStepWithImpossibleClaimedTimeWritesNoKeyFile() throws {
+    func testRejectedGenerationWritesNoKeyFile() throws {
         _ = try open()
         try ledger.approveChange(id: "CHG-1", context: StepContext(actor: "rita"), signingKey: signingKey)
         try ledger.startChange(id: "CHG-1", context: StepContext(actor: "tom"), signingKey: signingKey)

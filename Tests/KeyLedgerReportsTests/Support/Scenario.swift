@@ -117,9 +117,9 @@ final class Scenario {
     /// `StepContext.claimedTime` would.
     ///
     /// The member is added after the step ran on the scratch ledger, whose
-    /// genesis entry is recorded now: the library rejects a claimed time
-    /// earlier than that, or later than the recorded time, so a test
-    /// could not otherwise give a time relative to the recorded times it chooses.
+    /// genesis entry is recorded now. The library would reject the claimed
+    /// times a test chooses relative to its forged recorded times, because
+    /// they lie before that genesis entry.
     func claim(_ claimed: String?, at sequence: Int64) throws {
         guard let claimed else { return }
         items[Int(sequence) - 1].body["occurred_at"] = .string(try Scenario.time(claimed).description)
