@@ -91,8 +91,8 @@ extension RotationDemo {
 
         /// Records CHG-0990, the change that puts the current production key in service.
         ///
-        /// Its steps carry no claimed times: the ledger is new, and a claimed
-        /// time earlier than its genesis entry is rejected.
+        /// Its steps carry no claimed times. Dated before the new ledger's
+        /// genesis entry, they would each be `step.claimed_before_ledger` in the report.
         func recordKeyInService() throws -> DemoKey {
             try openAndStart("CHG-0990", summary: "Initial JWT signing key for SOX audit events reporting", criticality: .c3)
             let key = try generate("production", change: "CHG-0990", fileName: "production-previous.pem")

@@ -431,9 +431,12 @@ final class ExceptionRuleTests: XCTestCase {
 
     func testClaimedTimeBeforeGenesis() throws {
         try scenario.cleanRotation()
-        let note = try scenario.raw(at: "2026-10-06T08:00:00Z", .note, actor: "ops", ["text": "backdated"])
+        let note = try scenario.raw(at: "2026-10-06T08:00:00Z", .note, actor: "ops", ["text": "in service since 1970"])
         try scenario.claim("1970-01-01T00:00:00Z", at: note)
-        try assertOnlyFinding(.claimedTimeInvalid, at: note)
+        try assertOnlyFinding(.claimedBeforeLedger, at: note)
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertTrue(finding.explanation.contains("claims 1970-01-01T00:00:00.000Z"), finding.explanation)
+        XCTAssertTrue(finding.explanation.contains("recorded at 2026-10-06T08:00:00.000Z"), finding.explanation)
     }
 
     func testClaimedTimeThatIsNoTime() throws {

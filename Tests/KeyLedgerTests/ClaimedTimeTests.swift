@@ -4,7 +4,8 @@ import KeyLedger
 import XCTest
 
 /// A claimed time (`StepContext.claimedTime`, `--at`) that cannot be true is
-/// rejected when the step is appended, and nothing is appended.
+/// rejected when the step is appended, and nothing is appended. A claimed
+/// time before the ledger began is accepted.
 final class ClaimedTimeTests: XCTestCase {
     private var directory: TemporaryDirectory!
     private var signingKey: SigningKey!
@@ -39,11 +40,12 @@ final class ClaimedTimeTests: XCTestCase {
         XCTAssertEqual(try ledger.head()?.sequence, before, "a rejected step appended an entry", file: file, line: line)
     }
 
-    func testClaimedTimeBeforeGenesisIsRejected() throws {
-        let epoch = Timestamp(millisecondsSinceEpoch: 0)
-        try assertRejected("earlier than the ledger's genesis entry, recorded at \(genesis!)") { try open(claimed: epoch) }
-        let justBefore = Timestamp(millisecondsSinceEpoch: genesis.millisecondsSinceEpoch - 1)
-        try assertRejected(justBefore.description) { try open(claimed: justBefore) }
+    /// A change already in service when the ledger was started keeps its real dates.
+    func testClaimedTimeBeforeGenesisIsAccepted() throws {
+        let lastYear = Timestamp(millisecondsSinceEpoch: genesis.millisecondsSinceEpoch - 365 * 86_400_000)
+        let entry = try open(claimed: lastYear)
+        XCTAssertEqual(entry.body["occurred_at"]?.stringValue, lastYear.description)
+        XCTAssertEqual(entry.effectiveTime, lastYear)
     }
 
     func testClaimedTimeBeyondClockSkewIsRejected() throws {
@@ -70,8 +72,8 @@ final class ClaimedTimeTests: XCTestCase {
         let path = directory.path("key.pem")
         let request = KeyGenerationRequest(name: "api_signing_key", environment: "production", algorithm: .es256,
                                            outputPath: path, change: "CHG-1")
-        try assertRejected("genesis") {
-            try ledger.generateKey(request, context: StepContext(actor: "tom", claimedTime: Timestamp(millisecondsSinceEpoch: 0)),
+        try assertRejected("later than the recorded time") {
+            try ledger.generateKey(request, context: StepContext(actor: "tom", claimedTime: time(3_600_000)),
                                    signingKey: signingKey)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path), "a rejected generation left its key file")
@@ -79,23 +81,23 @@ final class ClaimedTimeTests: XCTestCase {
 
     func testChangeStepsWithImpossibleClaimedTimesAreRejected() throws {
         _ = try open()
-        let epoch = StepContext(actor: "rita", claimedTime: Timestamp(millisecondsSinceEpoch: 0))
-        try assertRejected("change_approved entry") { try ledger.approveChange(id: "CHG-1", context: epoch, signingKey: signingKey) }
+        let tomorrow = StepContext(actor: "rita", claimedTime: time(86_400_000))
+        try assertRejected("change_approved entry") { try ledger.approveChange(id: "CHG-1", context: tomorrow, signingKey: signingKey) }
         try ledger.approveChange(id: "CHG-1", context: StepContext(actor: "rita"), signingKey: signingKey)
         let future = StepContext(actor: "tom", claimedTime: time(3_600_000))
         try assertRejected("change_started entry") { try ledger.startChange(id: "CHG-1", context: future, signingKey: signingKey) }
     }
 
     func testNoteWithImpossibleClaimedTimeIsRejected() throws {
-        let note = try Event(kind: .note, actor: "ops", body: ["text": "backdated", "occurred_at": "1970-01-01T00:00:00Z"])
-        try assertRejected("genesis") { try ledger.append(note, signingKey: signingKey) }
+        let note = try Event(kind: .note, actor: "ops", body: ["text": "dated later", "occurred_at": "2999-01-01T00:00:00Z"])
+        try assertRejected("later than the recorded time") { try ledger.append(note, signingKey: signingKey) }
         let undated = try Event(kind: .note, actor: "ops", body: ["text": "undated", "occurred_at": "last Tuesday"])
         try assertRejected("not an RFC 3339 time") { try ledger.append(undated, signingKey: signingKey) }
     }
 
     func testBatchWithOneImpossibleClaimedTimeAppendsNothing() throws {
         let good = try Event(kind: .note, actor: "ops", body: ["text": "now"])
-        let bad = try Event(kind: .note, actor: "ops", body: ["text": "backdated", "occurred_at": "1970-01-01T00:00:00Z"])
+        let bad = try Event(kind: .note, actor: "ops", body: ["text": "dated later", "occurred_at": "2999-01-01T00:00:00Z"])
         try assertRejected("note entry 4 (event 3 of the batch)") { try ledger.append([good, good, bad], signingKey: signingKey) }
     }
 }

@@ -7,8 +7,9 @@ public struct StepContext: Sendable {
     /// When the step really happened, for a step done outside keyledger.
     /// The entry then records both this claimed time (`occurred_at`) and the time it was recorded.
     /// The append throws `invalidInput` for a claimed time later than the
-    /// recorded time plus `ClaimedTime.maximumClockSkewMilliseconds`, or earlier
-    /// than the ledger's genesis entry. Reports judge change windows by both times.
+    /// recorded time plus `ClaimedTime.maximumClockSkewMilliseconds`. Reports
+    /// judge change windows by both times and list claimed times before the
+    /// ledger's genesis entry.
     public var claimedTime: Timestamp?
     /// A reason to perform a key step outside an approved, in-progress change.
     /// The step is appended and reported as an exception.

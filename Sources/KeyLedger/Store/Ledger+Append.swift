@@ -123,12 +123,11 @@ extension Ledger {
         var sequence = head?.sequence ?? 0
         var contents: [EntryContent] = []
         contents.reserveCapacity(events.count)
-        var genesisRecordedAt: Timestamp?? = nil
         for (index, event) in events.enumerated() {
             sequence += 1
             recordedAt = max(recordedAt, Timestamp.now())
             try checkClaimedTime(of: event, sequence: sequence, batchPosition: events.count > 1 ? index + 1 : nil,
-                                 recordedAt: recordedAt, genesis: &genesisRecordedAt)
+                                 recordedAt: recordedAt)
             contents.append(EntryContent(
                 sequence: sequence, recordedAt: recordedAt, kind: event.kind, actor: event.actor,
                 body: event.body, ledgerID: ledgerID, signerKeyID: signingKey.keyID,

@@ -4,18 +4,25 @@ import KeyLedger
 ///
 /// A claimed time is chosen by whoever appends the step, while the recorded
 /// time is set by the ledger when it signs the entry. These rules flag claimed
-/// times that cannot be true and steps claimed before their change existed;
-/// `checkWindow` judges a step's recorded time against the change window too.
+/// times that cannot be true, claimed times before the ledger began, and
+/// steps claimed before their change existed. `checkWindow` judges a step's
+/// recorded time against the change window too.
 extension LedgerAnalysis {
-    /// Flags an entry of the period whose claimed time is not a time, is later
-    /// than its recorded time plus the allowed clock skew, or is earlier than the genesis entry.
+    /// Flags an entry of the period whose claimed time is not a time or is
+    /// later than its recorded time plus the allowed clock skew, and one whose
+    /// claimed time is earlier than the genesis entry.
     mutating func checkClaimedTime(_ entry: Entry) {
-        guard let value = entry.body[ClaimedTime.member],
-              let problem = ClaimedTime.problem(with: value, recordedAt: entry.recordedAt, genesis: genesisRecordedAt)
-        else { return }
+        guard let value = entry.body[ClaimedTime.member] else { return }
         let environment = entry.body["env"]?.stringValue
-        addFinding(.claimedTimeInvalid, entry, "\(entry.kind) entry \(entry.sequence) by \(entry.actor): \(problem)",
-                   change: entry.changeID, keyID: environment == nil ? nil : entry.keyID, environment: environment)
+        let keyID = environment == nil ? nil : entry.keyID
+        if let problem = ClaimedTime.problem(with: value, recordedAt: entry.recordedAt) {
+            addFinding(.claimedTimeInvalid, entry, "\(entry.kind) entry \(entry.sequence) by \(entry.actor): \(problem)",
+                       change: entry.changeID, keyID: keyID, environment: environment)
+        } else if let genesisRecordedAt, let claimed = ClaimedTime.precedingLedger(value, genesis: genesisRecordedAt) {
+            addFinding(.claimedBeforeLedger, entry,
+                       "\(entry.kind) entry \(entry.sequence) by \(entry.actor) claims \(claimed) (--at; recorded at \(entry.recordedAt)), before the ledger's genesis entry, recorded at \(genesisRecordedAt)",
+                       change: entry.changeID, keyID: keyID, environment: environment)
+        }
     }
 
     /// Flags a step of `change` whose claimed time is earlier than the change's

@@ -46,7 +46,10 @@ public struct ExceptionRule: Hashable, Sendable, CustomStringConvertible {
         title: "A step declared an emergency and bypassed change control.")
     public static let claimedTimeInvalid = ExceptionRule(
         id: "step.claimed_time_invalid", severity: .high,
-        title: "A step's claimed time (--at) cannot be true: it is not a time, is later than the recorded time plus the allowed clock skew, or is earlier than the ledger's genesis entry.")
+        title: "A step's claimed time (--at) cannot be true: it is not a time, or is later than the recorded time plus the allowed clock skew.")
+    public static let claimedBeforeLedger = ExceptionRule(
+        id: "step.claimed_before_ledger", severity: .low,
+        title: "A step claims a time before the ledger's genesis entry, so the ledger shows only when it was recorded: obtain other evidence of the claimed time.")
     public static let keyGeneratedByNonTechnician = ExceptionRule(
         id: "key.generated_by_non_technician", severity: .high,
         title: "A key was generated or imported by someone other than the change's technician.")
@@ -111,7 +114,7 @@ public struct ExceptionRule: Hashable, Sendable, CustomStringConvertible {
     /// Every rule, in the order reports and reports/CONTROLS.md list them.
     public static let all: [ExceptionRule] = [
         .verificationFailed, .signerHandoverGap, .timeOutOfOrder,
-        .keyStepWithoutChange, .emergencyStep, .claimedTimeInvalid, .keyGeneratedByNonTechnician, .keyLifecycleViolation,
+        .keyStepWithoutChange, .emergencyStep, .claimedTimeInvalid, .claimedBeforeLedger, .keyGeneratedByNonTechnician, .keyLifecycleViolation,
         .keyReusedAsLedgerKey,
         .keyNotVerifiedInTime, .verificationFailureUnresolved, .keyAbsenceNotConfirmed, .keyMaximumAgeExceeded,
         .approvedAfterStart, .approvedByTechnician, .approvedByNonReviewer, .missingManagerApproval,

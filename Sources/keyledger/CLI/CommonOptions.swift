@@ -6,7 +6,7 @@ enum CommonOptions {
     static let ledger = OptionSpec.value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER")
     static let signingKey = OptionSpec.value("signing-key", "PEM", "The ledger's current signing key (PKCS#8 PEM, mode 0600).", environment: "KEYLEDGER_SIGNING_KEY")
     static let actor = OptionSpec.value("actor", "WHO", "Who performs the step.")
-    static let at = OptionSpec.value("at", "T", "When the step really happened (RFC 3339), for a step done outside keyledger; the recorded time is kept too. Not later than now plus 5 min, not before the ledger was created.")
+    static let at = OptionSpec.value("at", "T", "When the step really happened (RFC 3339), for a step done outside keyledger; the recorded time is kept too. Not later than now plus 5 min; a time before the ledger was created is listed in reports.")
     static let emergency = OptionSpec.value("emergency", "REASON", "Perform the step outside an approved, in-progress change; it is reported as an exception.")
     static let json = OptionSpec.flag("json", "Print the appended entries as JSON lines.")
     /// --trust-anchor of the commands that verify the ledger before printing what others trust.
@@ -25,8 +25,8 @@ enum CommonOptions {
     }
 
     static func context(_ arguments: ParsedArguments) throws -> StepContext {
-        // The library rejects a claimed time later than the recorded time or
-        // earlier than the ledger's genesis entry, when it appends (`ClaimedTime`).
+        // The library rejects a claimed time later than the recorded time plus
+        // the clock skew when it appends (`ClaimedTime`).
         StepContext(actor: try arguments.required("actor"), claimedTime: try arguments.timestamp("at"),
                     emergency: arguments.value("emergency"))
     }

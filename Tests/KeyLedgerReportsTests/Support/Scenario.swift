@@ -116,10 +116,9 @@ final class Scenario {
     /// Gives entry `sequence` the claimed time `claimed` (`occurred_at`), as a
     /// `StepContext.claimedTime` would.
     ///
-    /// The member is added after the step ran on the scratch ledger, whose
-    /// genesis entry is recorded now. The library would reject the claimed
-    /// times a test chooses relative to its forged recorded times, because
-    /// they lie before that genesis entry.
+    /// The member is added after the step ran on the scratch ledger, which
+    /// records everything now, so that a test can give claimed times that the
+    /// library would reject there but that fit its forged recorded times.
     func claim(_ claimed: String?, at sequence: Int64) throws {
         guard let claimed else { return }
         items[Int(sequence) - 1].body["occurred_at"] = .string(try Scenario.time(claimed).description)
