@@ -53,6 +53,9 @@ enum TokenIssueCommand: Command {
                 claims: claims, key: key, algorithm: algorithm, keyID: keyID,
                 timeToLive: TimeInterval(timeToLive), issuedAt: issuedAt
             )
+        } catch let error as JWTError where isInconsistentKeyPair(error) {
+            throw LedgerError(.unreadableKey,
+                "cannot issue the token: the key in \"\(keyPath)\" made a signature that does not verify with its own public key, so its numbers do not belong together: replace the key file with a sound key")
         } catch let error as JWTError {
             throw LedgerError(.invalidInput, "cannot issue the token: \(error.reason)")
         }
@@ -76,6 +79,13 @@ enum TokenIssueCommand: Command {
             throw UsageError("--claims may not set \"\(computed)\": iat and exp come from the current time and --ttl, and this command writes no nbf")
         }
         return claims
+    }
+
+    /// Returns whether signing failed because the key's first signature did not
+    /// verify with its public key, which OpenSSL reports below `JOSEError`.
+    private static func isInconsistentKeyPair(_ error: JWTError) -> Bool {
+        let signingError = error.underlyingError as? JOSEError
+        return (signingError?.underlyingError as? CryptoError)?.code == .inconsistentKeyPair
     }
 
     /// Returns `requested` when it fits the key, or the usual algorithm for the key's type.
