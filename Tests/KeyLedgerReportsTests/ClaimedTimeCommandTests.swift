@@ -68,14 +68,32 @@ final class ClaimedTimeCommandTests: XCTestCase {
         let batch = directory.path("batch.ndjson")
         try """
             {"kind":"note","actor":"ops","body":{"text":"today"}}
+
             {"kind":"note","actor":"ops","body":{"text":"dated later","occurred_at":"2999-01-01T00:00:00Z"}}
 
             """.write(toFile: batch, atomically: true, encoding: .utf8)
         let before = try head()
         let output = try run(["append", "--ndjson", batch])
         XCTAssertEqual(output.status, 2, output.standardError)
-        XCTAssertTrue(output.standardError.contains("(event 2 of the batch)"), output.standardError)
-        XCTAssertTrue(output.standardError.contains("is later than the recorded time"), output.standardError)
+        // The error counts lines of the file, the blank one included, as other NDJSON errors do.
+        XCTAssertTrue(output.standardError.contains("line 3: the claimed time"), output.standardError)
+        XCTAssertTrue(output.standardError.contains("is later than the current time"), output.standardError)
+        XCTAssertEqual(try head(), before, "the batch appended an entry")
+    }
+
+    func testNDJSONClaimedTimeOfWrongType() throws {
+        let batch = directory.path("batch.ndjson")
+        try """
+            {"kind":"note","actor":"ops","body":{"text":"today"}}
+            {"kind":"note","actor":"ops","body":{"occurred_at":20261205}}
+
+            """.write(toFile: batch, atomically: true, encoding: .utf8)
+        let before = try head()
+        let output = try run(["append", "--ndjson", batch])
+        XCTAssertEqual(output.status, 2, output.standardError)
+        XCTAssertTrue(output.standardError.contains("line 2: the claimed time is a number, not a string with an RFC 3339 time"),
+                      output.standardError)
+        XCTAssertEqual(output.standardOutput, "")
         XCTAssertEqual(try head(), before, "the batch appended an entry")
     }
 

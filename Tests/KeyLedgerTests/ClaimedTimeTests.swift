@@ -93,6 +93,8 @@ final class ClaimedTimeTests: XCTestCase {
         try assertRejected("later than the recorded time") { try ledger.append(note, signingKey: signingKey) }
         let undated = try Event(kind: .note, actor: "ops", body: ["text": "undated", "occurred_at": "last Tuesday"])
         try assertRejected("not an RFC 3339 time") { try ledger.append(undated, signingKey: signingKey) }
+        let numeric = try Event(kind: .note, actor: "ops", body: ["occurred_at": .number(20_261_205)])
+        try assertRejected("the claimed time is a number, not a string") { try ledger.append(numeric, signingKey: signingKey) }
     }
 
     func testBatchWithOneImpossibleClaimedTimeAppendsNothing() throws {

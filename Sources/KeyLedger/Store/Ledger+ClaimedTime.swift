@@ -19,12 +19,21 @@ public enum ClaimedTime {
     /// Returns why `value`, the `occurred_at` member of an entry recorded at
     /// `recordedAt`, cannot be true, or nil when it can.
     public static func problem(with value: JSONValue, recordedAt: Timestamp) -> String? {
-        guard let text = value.stringValue, let claimed = Timestamp(rfc3339: text) else {
-            return "the claimed time \(value.stringValue.map { quoted($0) } ?? "of another JSON type") is not an RFC 3339 time"
+        problem(with: value, reference: recordedAt, referenceName: "the recorded time")
+    }
+
+    /// Returns why `value` cannot be true when compared with `reference`,
+    /// which `referenceName` names in the message, or nil when it can.
+    static func problem(with value: JSONValue, reference: Timestamp, referenceName: String) -> String? {
+        guard let text = value.stringValue else {
+            return "the claimed time is \(value.kindName), not a string with an RFC 3339 time"
         }
-        let latest = recordedAt.millisecondsSinceEpoch + maximumClockSkewMilliseconds
+        guard let claimed = Timestamp(rfc3339: text) else {
+            return "the claimed time \(quoted(text)) is not an RFC 3339 time"
+        }
+        let latest = reference.millisecondsSinceEpoch + maximumClockSkewMilliseconds
         if claimed.millisecondsSinceEpoch > latest {
-            return "the claimed time \(claimed) is later than the recorded time \(recordedAt) by more than the allowed clock skew of \(maximumClockSkewMilliseconds / 60_000) min"
+            return "the claimed time \(claimed) is later than \(referenceName) \(reference) by more than the allowed clock skew of \(maximumClockSkewMilliseconds / 60_000) min"
         }
         return nil
     }
@@ -42,7 +51,8 @@ extension Ledger {
     /// entry is recorded. The caller must be inside the write transaction.
     ///
     /// - Parameter batchPosition: the event's position in a batch of more than
-    ///   one event, counted from 1 as the lines of an NDJSON batch are, else nil.
+    ///   one event, counted from 1, else nil. NDJSON batches are checked by line
+    ///   before this, so that their errors name the line of the file.
     func checkClaimedTime(of event: Event, sequence: Int64, batchPosition: Int?, recordedAt: Timestamp) throws {
         guard let value = event.body[ClaimedTime.member],
               let problem = ClaimedTime.problem(with: value, recordedAt: recordedAt) else { return }

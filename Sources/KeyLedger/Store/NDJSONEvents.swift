@@ -12,9 +12,13 @@ public enum NDJSONEvents {
     ///
     /// Lines are parsed on every core at once. The error reported is still
     /// that of the first bad line, because results are read in line order.
+    ///
+    /// A line whose body has a claimed time (`occurred_at`) that is not a time,
+    /// or that is later than the current time plus the allowed clock skew, is
+    /// rejected too. The ledger checks the claimed time again when it appends.
     public static func parse(_ bytes: [UInt8], defaultActor: String?) throws -> [Event] {
         let lines = lineRanges(bytes)
-        let results = parseInParallel(bytes, lines: lines, defaultActor: defaultActor)
+        let results = parseInParallel(bytes, lines: lines, defaultActor: defaultActor, readAt: Timestamp.now())
         var events: [Event] = []
         events.reserveCapacity(lines.count)
         for (index, result) in results.enumerated() {
@@ -50,12 +54,16 @@ public enum NDJSONEvents {
 
     /// Parses each line that is not blank into an event or an error, nil for
     /// blank lines, spreading chunks of lines over every core.
-    private static func parseInParallel(_ bytes: [UInt8], lines: [Range<Int>],
-                                        defaultActor: String?) -> [Result<Event, Error>?] {
+    private static func parseInParallel(_ bytes: [UInt8], lines: [Range<Int>], defaultActor: String?,
+                                        readAt: Timestamp) -> [Result<Event, Error>?] {
         func parse(_ range: Range<Int>) -> Result<Event, Error>? {
             let line = bytes[range]
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-            return Result { try parseLine(Array(line), defaultActor: defaultActor) }
+            return Result {
+                let event = try parseLine(Array(line), defaultActor: defaultActor)
+                try checkClaimedTime(of: event, readAt: readAt)
+                return event
+            }
         }
         let chunkSize = 256
         guard lines.count > chunkSize else {
@@ -72,6 +80,15 @@ public enum NDJSONEvents {
             }
             initializedCount = lines.count
         }
+    }
+
+    /// Throws when the event's claimed time cannot be true at `readAt`, the
+    /// time the batch was read, so that the error names the line.
+    private static func checkClaimedTime(of event: Event, readAt: Timestamp) throws {
+        guard let value = event.body[ClaimedTime.member],
+              let problem = ClaimedTime.problem(with: value, reference: readAt, referenceName: "the current time") else { return }
+        throw LedgerError(.invalidInput,
+            "\(problem): a claimed time (occurred_at) records when a step done outside keyledger really happened, so give that time or leave it out")
     }
 
     static func parseLine(_ line: [UInt8], defaultActor: String?) throws -> Event {
