@@ -206,4 +206,22 @@ final class VerifyOutputTests: CLITestCase {
                            "error: the ledger failed verification at entry 5 (hash_mismatch), so no JWKS was printed: run `keyledger verify` for the details\n")
         }
     }
+
+    func testJWKSRenderRejectsUnknownEnvironment() throws {
+        let created = try createLedger()
+        try generateKeyUnderChange(created, environment: "production")
+        let render = ["jwks", "render", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor]
+
+        // A misspelled environment is an input error, as in jwks check, not an empty set that rejects every token.
+        let misspelled = try keyledger(render + ["--env", "prodution"])
+        XCTAssertEqual(misspelled.status, 2, misspelled.summary)
+        XCTAssertEqual(misspelled.standardOutput, "", misspelled.summary)
+        XCTAssertTrue(misspelled.standardError.contains("no key was ever recorded in environment \"prodution\""), misspelled.summary)
+        XCTAssertTrue(misspelled.standardError.contains("the environments with keys are production"), misspelled.summary)
+
+        // An environment whose keys are recorded but none published still renders, with the warning.
+        let unpublished = try keyledgerSucceeds(render + ["--env", "production"])
+        XCTAssertTrue(unpublished.standardOutput.contains("\"keys\": []"), unpublished.summary)
+        XCTAssertTrue(unpublished.standardError.contains("warning: no key is published or verified in \"production\""), unpublished.summary)
+    }
 }

@@ -12,7 +12,8 @@ enum JWKSRenderCommand: Command {
         the keys were recorded. The keys it prints are trusted to verify API tokens, so it first verifies the
         whole ledger, as `keyledger verify` does, and prints nothing when that fails: someone who can write
         the ledger file but does not hold its signing key could otherwise add a key of their own.
-        Exit status 0 when the JWKS was printed, 1 when the ledger failed verification.
+        Exit status 0 when the JWKS was printed, 1 when the ledger failed verification, 2 for usage or input
+        errors, including an environment in which no key was ever recorded, as for `keyledger jwks check`.
         """,
         options: [CommonOptions.ledger, .value("env", "ENV", "The environment."), CommonOptions.trustAnchorBeforePrinting])
 
@@ -21,7 +22,9 @@ enum JWKSRenderCommand: Command {
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
         let environment = try arguments.required("env")
         let set = try CommonOptions.verifyBeforePrinting(ledger, trustAnchor: trustAnchor, printed: "JWKS") {
-            try ledger.expectedJWKS(environment: environment)
+            // A misspelled environment would otherwise print an empty set, which rejects every token.
+            try ledger.checkEnvironmentHasKeys(environment)
+            return try ledger.expectedJWKS(environment: environment)
         }
         if set.keys.isEmpty {
             // An endpoint serving this would reject every token, so the command warns.
