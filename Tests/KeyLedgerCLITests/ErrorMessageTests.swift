@@ -32,6 +32,24 @@ final class ErrorMessageTests: CLITestCase {
         }
     }
 
+    func testPublicKeyImportErrorsHaveNoTypeName() throws {
+        let created = try createLedger()
+        try keyledgerSucceeds(["change", "open", "--ledger", created.ledger, "--signing-key", created.signingKey, "--id", "CHG-1",
+                               "--summary", "Import", "--technician", "tina", "--reviewer", "rui", "--actor", "tina"])
+        let cases: [(file: String, message: String)] = [
+            (try write("garbage.pem", "not a key\n"), "no complete PEM block"),
+            (created.signingKey, "the PEM block is a PRIVATE KEY, not a public key"),
+        ]
+        for (file, message) in cases {
+            let run = try keyledger(["key", "import", "--ledger", created.ledger, "--signing-key", created.signingKey, "--name", "api",
+                                     "--env", "production", "--public", file, "--change", "CHG-1", "--actor", "tina"])
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertTrue(run.standardError.hasPrefix("error: cannot import \"\(file)\": \(message)"), run.summary)
+            XCTAssertFalse(run.standardError.contains("CryptoError"), run.summary)
+            XCTAssertFalse(run.standardError.contains(".swift:"), run.summary)
+        }
+    }
+
     func testLedgerPathThatIsDirectory() throws {
         try FileManager.default.createDirectory(atPath: path("ledgers"), withIntermediateDirectories: true)
         let run = try keyledger(["verify", "--ledger", path("ledgers")])

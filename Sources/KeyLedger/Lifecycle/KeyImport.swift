@@ -34,6 +34,9 @@ public enum KeyImportFormat: String, Sendable {
             }
         } catch let error as LedgerError {
             throw error
+        } catch let error as CryptoError {
+            // The reason alone, because the description adds the code name and a source location.
+            throw LedgerError(.invalidInput, "cannot import \(quoted(source)): \(error.reason)")
         } catch {
             throw LedgerError(.invalidInput, "cannot import \(quoted(source)): \(error)")
         }
