@@ -10,7 +10,8 @@ import KeyLedger
 /// Only this program links Foundation's networking, which loads libcurl and
 /// its TLS libraries. Each fetch uses its own ephemeral session: no cache, no cookies and no
 /// stored credentials. Redirects are followed only on the same host, never
-/// to a scheme other than http or https, and never from https to http
+/// to a URL with a user name or password, never to a scheme other than http
+/// or https, and never from https to http
 /// (``JWKSFetcher`` explains why).
 struct URLSessionJWKSTransport: JWKSTransport {
     func download(_ url: URL, timeout: TimeInterval, maximumBytes: Int) throws -> JWKSDownload {
@@ -121,7 +122,7 @@ private final class Download: NSObject, URLSessionDataDelegate, @unchecked Senda
         let targetScheme = target?.scheme?.lowercased()
         let schemeAllowed = (targetScheme == "https") || (targetScheme == "http" && from.scheme?.lowercased() == "http")
         // The host is compared with the URL first requested, so a chain of redirects cannot leave it either.
-        let allowed = schemeAllowed && target.map { JWKSFetcher.isSameHost($0, as: url) } == true
+        let allowed = schemeAllowed && target.map { JWKSFetcher.isAllowedRedirect(to: $0, from: url) } == true
         guard allowed else {
             reject(JWKSFetcher.redirectNotAllowed(from: from, to: target))
             // Declining the redirect ends the task; cancelling it as well

@@ -79,4 +79,23 @@ final class JWKSCheckURLTests: CLITestCase {
         XCTAssertNil(body["final_url"], "no response was read, so there is no final URL")
         XCTAssertTrue((body["error"] as? String)?.contains("redirected to \"\(elsewhere)\"") == true, "\(body)")
     }
+
+    func testCheckRejectsRedirectWithCredentials() throws {
+        // The --url option rejects a user name or password; a redirect must not bring one into the ledger either.
+        let server = try TokenHTTPServer(serving: served, redirects: [:], for: self)
+        let withCredentials = "http://deploy:hunter2@127.0.0.1:\(server.port)/jwks.json"
+        let redirecting = try TokenHTTPServer(serving: served, redirects: ["/login": withCredentials], for: self)
+        let requested = redirecting.url("login")
+
+        let run = try check(requested, json: true)
+
+        XCTAssertEqual(run.status, 1, run.summary)
+        XCTAssertFalse(run.standardOutput.contains("hunter2"), run.summary)
+        XCTAssertTrue(run.standardOutput.contains("with a user name or password (removed here)"), run.summary)
+        let entries = try logEntries(created.ledger)
+        XCTAssertEqual(entries.last?["kind"] as? String, "verification_failed")
+        let body = try lastEntryBody()
+        XCTAssertNil(body["final_url"], "the redirect was not followed, so there is no final URL")
+        XCTAssertFalse(try keyledgerSucceeds(["log", "--ledger", created.ledger, "--json"]).standardOutput.contains("hunter2"))
+    }
 }

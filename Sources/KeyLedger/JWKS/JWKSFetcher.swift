@@ -24,8 +24,8 @@ extension LedgerError.Code {
 ///
 /// `keyledger-fetch` uses no cache, no cookies and no stored credentials,
 /// and follows redirects, but only on the same host (any port or path),
-/// never to a scheme other than http or https, and never from https to
-/// http. A JWKS check is evidence of what the named endpoint serves, so a
+/// never to a URL with a user name or password, never to a scheme other
+/// than http or https, and never from https to http. A JWKS check is evidence of what the named endpoint serves, so a
 /// document from another host is not accepted in its place: check that
 /// host's URL directly. ``fetch(_:)`` applies the host rule to the final URL
 /// of any transport. The body is not parsed, so a caller can hash, store or
@@ -74,8 +74,8 @@ public struct JWKSFetcher: Sendable {
     ///   - `invalidInput` for a URL that is not http or https with a host.
     ///   - `fetchTimedOut` when the fetch takes longer than ``timeout``.
     ///   - `fetchFailed` when the host cannot be reached, TLS fails, or a
-    ///     redirect is not allowed (another host, a scheme other than http
-    ///     or https, or https to http).
+    ///     redirect is not allowed (another host, a user name or password,
+    ///     a scheme other than http or https, or https to http).
     ///   - `httpStatus` for a status outside 200 to 299, named in the message.
     ///   - `responseTooLarge` for a body over ``maximumBodyBytes``.
     public func fetch(_ url: URL) throws -> Response {
@@ -90,7 +90,7 @@ public struct JWKSFetcher: Sendable {
                 "the JWKS URL for host \(quoted(host)) contains a user name or password, which would be recorded in the ledger: remove it, since a JWK Set is public")
         }
         let download = try transport.download(url, timeout: timeout, maximumBytes: Self.maximumBodyBytes)
-        guard Self.isSameHost(download.finalURL, as: url) else {
+        guard Self.isAllowedRedirect(to: download.finalURL, from: url) else {
             throw Self.redirectNotAllowed(from: url, to: download.finalURL)
         }
         guard download.body.count <= Self.maximumBodyBytes else {
@@ -131,13 +131,27 @@ public struct JWKSFetcher: Sendable {
         return targetHost == originHost
     }
 
+    /// Returns whether a redirect from `origin` may end at `target`: on the
+    /// same host, and without a user name or password, which the ledger would
+    /// record with the final URL.
+    public static func isAllowedRedirect(to target: URL, from origin: URL) -> Bool {
+        isSameHost(target, as: origin) && target.user == nil && target.password == nil
+    }
+
     /// Returns the error for a redirect to a URL that may not be followed.
+    /// The error is recorded in the ledger, so it names the target without
+    /// any user name or password.
     public static func redirectNotAllowed(from: URL, to target: URL?) -> LedgerError {
-        LedgerError(
+        var shown = target.flatMap { URLComponents(url: $0, resolvingAgainstBaseURL: false) }
+        let hadCredentials = shown?.user != nil || shown?.password != nil
+        shown?.user = nil
+        shown?.password = nil
+        let credentials = hadCredentials ? " with a user name or password (removed here)" : ""
+        return LedgerError(
             .fetchFailed,
-            "\(quoted(from.absoluteString)) redirected to \(quoted(target?.absoluteString ?? "an invalid URL")), "
-                + "which is not allowed: redirects are followed only to http or https on the same host, and never from https to http; "
-                + "if the JWKS has moved, check its new URL directly"
+            "\(quoted(from.absoluteString)) redirected to \(quoted(shown?.string ?? "an invalid URL"))\(credentials), "
+                + "which is not allowed: redirects are followed only to http or https on the same host, without a user name or password, "
+                + "and never from https to http; if the JWKS has moved, check its new URL directly"
         )
     }
 
