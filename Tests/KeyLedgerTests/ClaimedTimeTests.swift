@@ -72,9 +72,10 @@ final class ClaimedTimeTests: XCTestCase {
         let path = directory.path("key.pem")
         let request = KeyGenerationRequest(name: "api_signing_key", environment: "production", algorithm: .es256,
                                            outputPath: path, change: "CHG-1")
-        try assertRejected("later than the recorded time") {
-            try ledger.generateKey(request, context: StepContext(actor: "tom", claimedTime: time(3_600_000)),
-                                   signingKey: signingKey)
+        for claimed in [time(-3_600_000), time(3_600_000)] {
+            try assertRejected("is generated now, so the claimed time \(claimed) (--at) does not apply") {
+                try ledger.generateKey(request, context: StepContext(actor: "tom", claimedTime: claimed), signingKey: signingKey)
+            }
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path), "a rejected generation left its key file")
     }

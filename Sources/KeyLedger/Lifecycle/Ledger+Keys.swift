@@ -62,10 +62,16 @@ extension Ledger {
     ///
     /// - Returns: the entry; its `keyID` is the new key's RFC 7638 thumbprint.
     /// - Throws: `LedgerError` when the change is not approved and in progress
-    ///   (unless `context.emergency` is set), the output file exists, or the
-    ///   parameters are invalid. Nothing is appended and no file is left behind on error.
+    ///   (unless `context.emergency` is set), the output file exists, the
+    ///   parameters are invalid, or `context` has a claimed time. Nothing is
+    ///   appended and no file is left behind on error.
     @discardableResult
     public func generateKey(_ request: KeyGenerationRequest, context: StepContext, signingKey: SigningKey) throws -> Entry {
+        // The key is generated here and now, so no earlier time can be true for this step.
+        if let claimed = context.claimedTime {
+            throw LedgerError(.invalidInput,
+                "a key that keyledger generates is generated now, so the claimed time \(claimed) (--at) does not apply: leave it out, or record a key generated earlier elsewhere with `key import`")
+        }
         try validateIdentifier(request.name, what: "the key name", example: "sox_audit_events_jwt_signing_key")
         try validateIdentifier(request.environment, what: "the environment", example: "production")
         try validateIdentifier(request.change, what: "the change id", example: "CHG-1001")

@@ -20,7 +20,7 @@ extension LedgerAnalysis {
                        change: entry.changeID, keyID: keyID, environment: environment)
         } else if let genesisRecordedAt, let claimed = ClaimedTime.precedingLedger(value, genesis: genesisRecordedAt) {
             addFinding(.claimedBeforeLedger, entry,
-                       "\(entry.kind) entry \(entry.sequence) by \(entry.actor) claims \(claimed) (--at; recorded at \(entry.recordedAt)), before the ledger's genesis entry, recorded at \(genesisRecordedAt)",
+                       "\(entry.kind) entry \(entry.sequence) by \(entry.actor) claims \(claimed) (claimed time; recorded at \(entry.recordedAt)), before the ledger's genesis entry, recorded at \(genesisRecordedAt)",
                        change: entry.changeID, keyID: keyID, environment: environment)
         }
     }
@@ -33,7 +33,7 @@ extension LedgerAnalysis {
         guard step.isClaimed, let opened = change.opened, step.time < opened.time else { return }
         let early = Durations.describe(opened.time.millisecondsSinceEpoch - step.time.millisecondsSinceEpoch)
         addFinding(.stepClaimedBeforeOpening, entry,
-                   "\(subject) claims \(step.time) (--at; recorded at \(step.recordedAt)), \(early) before change \(change.id) was opened at \(opened.time) (entry \(opened.sequence))",
+                   "\(subject) claims \(step.time) (claimed time; recorded at \(step.recordedAt)), \(early) before change \(change.id) was opened at \(opened.time) (entry \(opened.sequence))",
                    change: change.id, keyID: keyID, environment: environment)
     }
 }

@@ -11,7 +11,8 @@ enum KeyGenerateCommand: Command {
         The private key is written as PKCS#8 PEM with mode 0600 to a new file (never overwritten) and
         never enters the ledger. The change must be approved and in progress unless --emergency is given.
         """,
-        options: CommonOptions.step + [
+        // No --at: the key is generated now, so there is no earlier time to claim.
+        options: CommonOptions.step.filter { $0.name != "at" } + [
             .value("name", "NAME", "The key's name, for example sox_audit_events_jwt_signing_key."),
             .value("env", "ENV", "The environment, for example staging or production."),
             .value("alg", "ALG", "RS256 (default), RS384, RS512, PS256, ES256, ES384 or EdDSA."),
