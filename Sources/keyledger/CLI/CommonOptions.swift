@@ -1,4 +1,5 @@
 import Foundation
+import JOSE
 import KeyLedger
 
 /// Options shared by the commands that append a change or key step.
@@ -55,14 +56,19 @@ enum CommonOptions {
     /// only the ledger's own genesis key was used.
     /// - Parameters:
     ///   - printed: What the command prints, named in the error, such as "JWKS".
+    ///   - jsonOutput: Whether the command prints JSON. A failed verification
+    ///     then prints its result as `keyledger verify --json` does, before the error.
     ///   - read: Reads what the command prints, in the read transaction that verification used.
     /// - Throws: `LedgerError` with the code `integrity`, naming the first bad entry.
-    static func verifyBeforePrinting<Result>(_ ledger: Ledger, trustAnchor: String?, printed: String,
+    static func verifyBeforePrinting<Result>(_ ledger: Ledger, trustAnchor: String?, printed: String, jsonOutput: Bool = false,
                                              read: () throws -> Result) throws -> Result {
         // One read transaction, so an append by another process between the two cannot slip in unverified.
         let result = try ledger.withReadTransaction {
             let verification = try ledger.verify(VerifyOptions(trustAnchor: trustAnchor))
             if let failure = verification.failure {
+                if jsonOutput {
+                    Terminal.output(try JCS.canonicalString(verification.jsonValue))
+                }
                 throw LedgerError(.integrity,
                     "the ledger failed verification at entry \(failure.sequence) (\(failure.reason.rawValue)), so no \(printed) was printed: run `keyledger verify` for the details")
             }

@@ -188,7 +188,8 @@ enum CheckpointKeyShowCommand: Command {
         The verifier key (<origin>+<key ID>+<base64 key>) is what checkpoint verifiers pin, so the command
         first verifies the whole ledger, as `keyledger verify` does, and prints nothing when that fails:
         someone who can write the ledger file but does not hold its signing key could otherwise put a key of
-        their own in its place. --json also lists every earlier checkpoint key.
+        their own in its place. --json also lists every earlier checkpoint key; when verification fails it
+        prints the verification result instead, as `keyledger verify --json` does.
         Exit status 0 when the key was printed, 1 when the ledger failed verification.
         """,
         options: [
@@ -200,7 +201,8 @@ enum CheckpointKeyShowCommand: Command {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let trustAnchor = try CommonOptions.trustAnchor(arguments)
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
-        let history = try CommonOptions.verifyBeforePrinting(ledger, trustAnchor: trustAnchor, printed: "checkpoint verifier key") {
+        let history = try CommonOptions.verifyBeforePrinting(ledger, trustAnchor: trustAnchor, printed: "checkpoint verifier key",
+                                                             jsonOutput: arguments.flag("json")) {
             try ledger.checkpointKeys()
         }
         guard let current = history.last else {

@@ -44,8 +44,8 @@ enum JWKSCheckCommand: Command {
         Keys are compared by RFC 7638 thumbprint, not by kid. Each expected key that is served gets a
         `verified` entry; the check itself is recorded as jwks_checked or verification_failed with the
         URL, the final URL after any redirects (final_url), and the SHA-256 of the response. Redirects are
-        followed only on the same host and never from https to http: a redirect to another host fails the
-        check, so check the JWKS's new URL directly. Exit status 0 when the sets match, 1 when they do not or the
+        followed only on the same host (any port), never from https to http, and never to a URL with a user
+        name or password: any other redirect fails the check, so check the JWKS's new URL directly. Exit status 0 when the sets match, 1 when they do not or the
         endpoint cannot be read (the failed check is recorded), 2 for usage or input errors, including an
         environment in which no key was ever recorded (nothing is recorded then).
         """,

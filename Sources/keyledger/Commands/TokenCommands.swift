@@ -128,7 +128,7 @@ enum TokenVerifyCommand: Command {
         """,
         options: [
             .value("jwks", "FILE", "Read the JWK Set from FILE."),
-            .value("jwks-url", "URL", "Fetch the JWK Set from an http:// or https:// URL (at most \(JWKSFetcher.maximumBodyBytes) bytes), through keyledger-fetch, installed beside keyledger. Redirects are followed only on the same host and never from https to http."),
+            .value("jwks-url", "URL", "Fetch the JWK Set from an http:// or https:// URL (at most \(JWKSFetcher.maximumBodyBytes) bytes), through keyledger-fetch, installed beside keyledger. Redirects are followed only on the same host (any port), never from https to http, and never to a URL with a user name or password."),
             .value("leeway", "SECONDS", "Seconds of clock skew allowed when checking exp and nbf, 0 to \(maximumLeeway). Default: 0."),
             .value("timeout", "SECONDS", "Seconds allowed for fetching --jwks-url, 1 to 300. Default: \(defaultTimeout)."),
             .flag("json", "Print the result as one JSON object, also when the token is rejected."),
