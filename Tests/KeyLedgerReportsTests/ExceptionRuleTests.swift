@@ -347,7 +347,7 @@ final class ExceptionRuleTests: XCTestCase {
         XCTAssertTrue(finding.explanation.contains("claims 2026-10-05T10:00:00.000Z"), finding.explanation)
     }
 
-    func testKeyStepRecordedBeforeWindowWithClaimedTimeInside() throws {
+    func testKeyStepRecordedBeforeWindow() throws {
         try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
         try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
         try scenario.approve("CHG-1", at: "2026-10-05T08:20:00Z")
@@ -364,7 +364,7 @@ final class ExceptionRuleTests: XCTestCase {
         XCTAssertEqual(findings.map(\.entry.sequence), [started, key.sequence])
     }
 
-    func testClaimedTimeInWindowOfLateRecordedStepsIsException() throws {
+    func testLateRecordedStepsInWindow() throws {
         // Steps recorded after the window, each claiming a time inside it, as `--at` allowed before.
         try openAndApprove()
         let started = try scenario.start("CHG-1", at: "2026-10-05T14:00:00Z", claimed: "2026-10-05T09:05:00Z")
@@ -504,7 +504,7 @@ final class ExceptionRuleTests: XCTestCase {
 
     // MARK: - Every format
 
-    func testClaimedTimeAndKeyRoleExceptionsInEveryFormat() throws {
+    func testClaimedTimeRulesInEveryFormat() throws {
         try scenario.open("CHG-1", at: "2026-10-05T08:00:00Z")
         try scenario.attest("CHG-1", at: "2026-10-05T08:10:00Z")
         let approval = try scenario.approve("CHG-1", at: "2026-10-05T08:30:00Z", claimed: "2026-10-05T07:30:00Z")

@@ -121,7 +121,7 @@ public struct EntryKind: RawRepresentable, Hashable, Sendable, CustomStringConve
 
     /// The library call that appends each kind `Event(kind:actor:body:)` rejects.
     ///
-    /// It holds every built-in kind except `note`, the same kinds as
+    /// It contains every built-in kind except `note`, the same kinds as
     /// `dedicatedCommands`.
     static let dedicatedLibraryCalls: [EntryKind: String] = [
         .genesis: "Ledger.create(at:signingKey:actor:options:checkpointKey:checkpointOrigin:)",

@@ -2,7 +2,7 @@ import KeyLedger
 
 /// The rules about claimed times (`occurred_at`, given with `--at`).
 ///
-/// A claimed time is chosen by whoever appends the step, while the recorded
+/// A claimed time is chosen by the one who appends the step, while the recorded
 /// time is set by the ledger when it signs the entry. These rules flag claimed
 /// times that cannot be true, claimed times before the ledger began, and
 /// steps claimed before their change existed. `checkWindow` judges a step's
