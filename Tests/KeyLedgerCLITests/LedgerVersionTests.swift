@@ -38,7 +38,7 @@ final class LedgerVersionTests: CLITestCase {
     }
 
     func testLoweredSchemaVersionIsRejected() throws {
-        for version in [1, 2] {
+        for version in [-1, 0, 1, 2] {
             let (runs, copy, before) = try runCommands(onCopyChangedBy: "PRAGMA user_version = \(version);",
                                                        name: "user-version-\(version).db")
             for run in runs {

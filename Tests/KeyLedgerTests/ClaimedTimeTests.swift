@@ -94,6 +94,8 @@ final class ClaimedTimeTests: XCTestCase {
         try assertRejected("later than the recorded time") { try ledger.append(note, signingKey: signingKey) }
         let undated = try Event(kind: .note, actor: "ops", body: ["text": "undated", "occurred_at": "last Tuesday"])
         try assertRejected("not an RFC 3339 time") { try ledger.append(undated, signingKey: signingKey) }
+        let dateOnly = try Event(kind: .note, actor: "ops", body: ["occurred_at": "2026-12-05"])
+        try assertRejected("is a date without a time of day") { try ledger.append(dateOnly, signingKey: signingKey) }
         let numeric = try Event(kind: .note, actor: "ops", body: ["occurred_at": .number(20_261_205)])
         try assertRejected("the claimed time is a number, not a string") { try ledger.append(numeric, signingKey: signingKey) }
     }

@@ -236,6 +236,16 @@ final class LedgerTests: XCTestCase {
         }
     }
 
+    /// Another application's database with a table named entries is not taken for a ledger whose version was reset.
+    func testOpenRejectsOtherDatabaseWithEntriesTable() throws {
+        let path = directory.path("other.db")
+        try Connection(path: path, mode: .readWriteCreate).execute("CREATE TABLE entries (id INTEGER PRIMARY KEY, text TEXT)")
+        XCTAssertThrowsError(try Ledger(path: path)) { error in
+            XCTAssertEqual((error as? LedgerError)?.code, .notALedger, "\(error)")
+            XCTAssertFalse("\(error)".contains("PRAGMA user_version="), "\(error)")
+        }
+    }
+
     func testOpenRejectsNewerSchema() throws {
         let path = directory.path("ledger.db")
         _ = try makeLedger()

@@ -31,6 +31,10 @@ public enum ClaimedTime {
         guard let claimed = Timestamp(rfc3339: text) else {
             return "the claimed time \(quoted(text)) is not an RFC 3339 time"
         }
+        // `Timestamp(rfc3339:)` also reads a plain date (10 characters), which names no time of day.
+        guard text.utf8.count > 10 else {
+            return "the claimed time \(quoted(text)) is a date without a time of day: give an RFC 3339 date-time such as \(text)T00:00:00Z"
+        }
         let latest = reference.millisecondsSinceEpoch + maximumClockSkewMilliseconds
         if claimed.millisecondsSinceEpoch > latest {
             return "the claimed time \(claimed) is later than \(referenceName) \(reference) by more than the allowed clock skew of \(maximumClockSkewMilliseconds / 60_000) min"

@@ -67,6 +67,11 @@ struct LedgerDatabase {
         }
         // No keyledger writes a negative version, and migrating from one would run migration 1 again.
         if version <= 0 {
+            // A ledger whose version was set to 0 or below by hand still has every table of
+            // the first schema file, so the error names the version to restore. Any other database is not a ledger.
+            if try database.hasFirstSchemaTables(path: path) {
+                try database.checkNoLaterTables(version: version, path: path)
+            }
             throw LedgerError(.notALedger, "\(quoted(path)) is a SQLite database but not a keyledger ledger: check the path")
         }
         if version < currentSchemaVersion {
@@ -166,6 +171,15 @@ struct LedgerDatabase {
         guard let found else { return }
         throw LedgerError(.schemaMismatch,
             "the ledger \(quoted(path)) has schema version \(version) (PRAGMA user_version), but it already contains the table \(found.table) of schema version \(found.version): the version was changed outside keyledger; check the file with `keyledger verify` on a copy and restore the version with `sqlite3 \(path) 'PRAGMA user_version=\(found.version)'`")
+    }
+
+    /// Returns whether the file contains every table that the first schema file creates.
+    private func hasFirstSchemaTables(path: String) throws -> Bool {
+        let tables = try storage(path) {
+            try connection.query("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0.text(0) }
+        }
+        let first = Self.createdTables(embeddedSchemaMigrations[0].sql)
+        return !first.isEmpty && Set(first).isSubset(of: Set(tables))
     }
 
     /// Returns the names in the `CREATE TABLE` statements of a schema file.
