@@ -142,14 +142,14 @@ public struct JWKSFetcher: Sendable {
     /// The error is recorded in the ledger, so it names the target without
     /// any user name or password.
     public static func redirectNotAllowed(from: URL, to target: URL?) -> LedgerError {
-        var shown = target.flatMap { URLComponents(url: $0, resolvingAgainstBaseURL: false) }
-        let hadCredentials = shown?.user != nil || shown?.password != nil
-        shown?.user = nil
-        shown?.password = nil
+        var redacted = target.flatMap { URLComponents(url: $0, resolvingAgainstBaseURL: false) }
+        let hadCredentials = redacted?.user != nil || redacted?.password != nil
+        redacted?.user = nil
+        redacted?.password = nil
         let credentials = hadCredentials ? " with a user name or password (removed here)" : ""
         return LedgerError(
             .fetchFailed,
-            "\(quoted(from.absoluteString)) redirected to \(quoted(shown?.string ?? "an invalid URL"))\(credentials), "
+            "\(quoted(from.absoluteString)) redirected to \(quoted(redacted?.string ?? "an invalid URL"))\(credentials), "
                 + "which is not allowed: redirects are followed only to http or https on the same host, without a user name or password, "
                 + "and never from https to http; if the JWKS has moved, check its new URL directly"
         )

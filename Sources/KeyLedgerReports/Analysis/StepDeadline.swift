@@ -2,9 +2,9 @@ import KeyLedger
 
 /// A deadline that runs from a step, measured both from its claimed time and from its recorded time.
 ///
-/// Whoever appends a step chooses its claimed time (`--at`), so a response
-/// meets the deadline only when it is on time by claimed times and by
-/// recorded times. Without claimed times the two measures are the same.
+/// The one who appends a step chooses its claimed time (`--at`), so a
+/// response meets the deadline only when it is on time by claimed times and
+/// by recorded times. Without claimed times the two measures are the same.
 struct StepDeadline {
     /// The step's claimed time (its recorded time when it has none) plus the allowance.
     let byClaimedTime: Timestamp
