@@ -39,7 +39,7 @@ class CheckpointCLITestCase: CLITestCase {
     @discardableResult
     func signCheckpoint(_ ledger: CheckpointedLedger, _ name: String, file: StaticString = #filePath,
                         line: UInt = #line) throws -> String {
-        try keyledgerSucceeds(["checkpoint", "--ledger", ledger.ledger, "--key", ledger.checkpointKey, "--out", path(name)],
+        try keyledgerSucceeds(["checkpoint", "--ledger", ledger.ledger, "--checkpoint-key", ledger.checkpointKey, "--out", path(name)],
                               file: file, line: line)
         return path(name)
     }
@@ -142,19 +142,47 @@ final class CheckpointCommandTests: CheckpointCLITestCase {
 
     func testCheckpointRejectsOtherKeys() throws {
         let created = try createCheckpointedLedger()
-        let otherKey = try keyledger(["checkpoint", "--ledger", created.ledger, "--key", generateEd25519Key("other.pem")])
+        let otherKey = try keyledger(["checkpoint", "--ledger", created.ledger, "--checkpoint-key", generateEd25519Key("other.pem")])
         XCTAssertEqual(otherKey.status, 2, otherKey.summary)
         XCTAssertTrue(otherKey.standardError.contains("is not the ledger's current checkpoint key"), otherKey.summary)
         XCTAssertEqual(otherKey.standardOutput, "")
 
-        let signingKey = try keyledger(["checkpoint", "--ledger", created.ledger, "--key", created.signingKey])
+        let signingKey = try keyledger(["checkpoint", "--ledger", created.ledger, "--checkpoint-key", created.signingKey])
         XCTAssertEqual(signingKey.status, 2, signingKey.summary)
         XCTAssertTrue(signingKey.standardError.contains("must be Ed25519"), signingKey.summary)
 
         let plain = try createLedger("plain.db")
-        let noKey = try keyledger(["checkpoint", "--ledger", plain.ledger, "--key", created.checkpointKey])
+        let noKey = try keyledger(["checkpoint", "--ledger", plain.ledger, "--checkpoint-key", created.checkpointKey])
         XCTAssertEqual(noKey.status, 2, noKey.summary)
         XCTAssertTrue(noKey.standardError.contains("has no checkpoint key"), noKey.summary)
+    }
+
+    func testCheckpointKeyOptionNames() throws {
+        let created = try createCheckpointedLedger()
+        let sign = ["checkpoint", "--ledger", created.ledger]
+
+        // --checkpoint-key is the documented name and --key its older name, and both sign the same checkpoint.
+        for option in ["--checkpoint-key", "--key"] {
+            let run = try keyledger(sign + [option, created.checkpointKey])
+            XCTAssertEqual(run.status, 0, "\(option): \(run.summary)")
+            XCTAssertTrue(run.standardOutput.hasPrefix("keyledger/"), "\(option): \(run.summary)")
+            XCTAssertTrue(run.standardError.hasPrefix("signed the checkpoint of tree size 1 "), "\(option): \(run.summary)")
+        }
+
+        let both = try keyledger(sign + ["--checkpoint-key", created.checkpointKey, "--key", created.checkpointKey])
+        XCTAssertEqual(both.status, 2, both.summary)
+        XCTAssertEqual(both.standardOutput, "", both.summary)
+        XCTAssertEqual(both.standardError,
+                       "error: --checkpoint-key and --key were both given, but --key is the older name of --checkpoint-key: give only --checkpoint-key\n")
+
+        let neither = try keyledger(sign)
+        XCTAssertEqual(neither.status, 2, neither.summary)
+        XCTAssertEqual(neither.standardError, "error: missing --checkpoint-key PEM: see `keyledger checkpoint --help`\n")
+
+        let help = try keyledgerSucceeds(["checkpoint", "--help"])
+        XCTAssertTrue(help.standardOutput.contains("Usage: keyledger checkpoint --ledger PATH --checkpoint-key PEM [--out FILE]"), help.summary)
+        let keyHelp = try XCTUnwrap(help.outputLines.first { $0.hasPrefix("  --key PEM ") }, help.summary)
+        XCTAssertTrue(keyHelp.contains("The older name of --checkpoint-key, still accepted."), help.summary)
     }
 
     func testSumGolangCheckpointsVerify() throws {
@@ -353,9 +381,9 @@ final class CheckpointCommandTests: CheckpointCLITestCase {
         XCTAssertEqual(history.compactMap { $0["vkey"] as? String }, [created.verifierKey, newVerifierKey])
         XCTAssertEqual(history.compactMap { $0["introduced_at"] as? Int }, [1, 2])
 
-        let oldKey = try keyledger(["checkpoint", "--ledger", created.ledger, "--key", created.checkpointKey])
+        let oldKey = try keyledger(["checkpoint", "--ledger", created.ledger, "--checkpoint-key", created.checkpointKey])
         XCTAssertEqual(oldKey.status, 2, oldKey.summary)
-        let after = try keyledgerSucceeds(["checkpoint", "--ledger", created.ledger, "--key", path("next.pem"),
+        let after = try keyledgerSucceeds(["checkpoint", "--ledger", created.ledger, "--checkpoint-key", path("next.pem"),
                                            "--out", path("after.txt")])
         XCTAssertEqual(after.standardOutput, "")
 

@@ -7,7 +7,7 @@ enum CheckpointCommand: Command {
     static let spec = CommandSpec(
         path: ["checkpoint"],
         summary: "Sign a checkpoint of the whole ledger with its checkpoint key.",
-        usage: "--ledger PATH --key PEM [--out FILE]",
+        usage: "--ledger PATH --checkpoint-key PEM [--out FILE]",
         discussion: """
         The checkpoint is a C2SP signed note: the origin, the number of entries and the Merkle tree root,
         signed by the ledger's current checkpoint key under its origin. It commits the ledger to its entries
@@ -17,18 +17,34 @@ enum CheckpointCommand: Command {
         """,
         options: [
             .value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER"),
-            .value("key", "PEM", "The ledger's current checkpoint key (Ed25519 PKCS#8 PEM, mode 0600)."),
+            .value("checkpoint-key", "PEM", "The ledger's current checkpoint key (Ed25519 PKCS#8 PEM, mode 0600), as init and report name it."),
+            .value("key", "PEM", "The older name of --checkpoint-key, still accepted. Give one of the two, not both."),
             .value("out", "FILE", "Write the signed note to FILE instead of standard output."),
         ])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let keyPath = try checkpointKeyPath(arguments)
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
-        let key = try KeyFile.loadPrivateKey(path: try arguments.required("key"))
+        let key = try KeyFile.loadPrivateKey(path: keyPath)
         let note = try ledger.signCheckpoint(checkpointKey: key)
         let checkpoint = try Checkpoint(body: note.text)
         try CheckpointFiles.write(note.formatted, to: arguments.value("out"))
         Terminal.message("signed the checkpoint of tree size \(checkpoint.treeSize) for \(checkpoint.origin)")
         return 0
+    }
+
+    /// Reads the checkpoint key's path from --checkpoint-key or from --key, its older name.
+    /// - Throws: `UsageError` when both or neither are given.
+    private static func checkpointKeyPath(_ arguments: ParsedArguments) throws -> String {
+        let current = arguments.value("checkpoint-key")
+        let older = arguments.value("key")
+        if current != nil, older != nil {
+            throw UsageError("--checkpoint-key and --key were both given, but --key is the older name of --checkpoint-key: give only --checkpoint-key")
+        }
+        guard let path = current ?? older else {
+            throw UsageError("missing --checkpoint-key PEM: see `\(arguments.spec.fullName) --help`")
+        }
+        return path
     }
 }
 
