@@ -92,6 +92,13 @@ let package = Package(
             linkerSettings: [.unsafeFlags(staticFoundationLinkerFlags, .when(configuration: .release))]
         ),
         .executableTarget(name: "keyledger-bench", dependencies: ["KeyLedger", "SQLiteBridge", "OpenSSLBridge", "JOSE"], path: "Sources/Benchmarks/KeyLedgerBench"),
+        // One durable, signed, chained append in plain C against the same libraries, timed beside `keyledger append`.
+        .executableTarget(
+            name: "keyledger-append-floor",
+            dependencies: ["CSQLite", "CLibcrypto"],
+            path: "Sources/Benchmarks/AppendFloor",
+            linkerSettings: [.linkedLibrary("sqlite3"), .linkedLibrary("crypto")]
+        ),
         .executableTarget(name: "keyledger-merkle-bench", dependencies: ["KeyLedger", "SQLiteBridge", "OpenSSLBridge", "JOSE"], path: "Sources/Benchmarks/MerkleBench"),
 
         .testTarget(name: "SQLiteBridgeTests", dependencies: ["SQLiteBridge"]),

@@ -118,6 +118,10 @@ enum Report {
         row("`Ledger.verify` in process, \(grouped(verifyEntries)) entries", "\(grouped(try results.number("verify_library_large_per_second"))) entries/s")
         row("`keyledger --version`, start to exit (median of \(results.text("cli_version_runs")))", milliseconds(try results.number("cli_version_median_ms")))
         row("`keyledger append` minus `keyledger --version`", milliseconds(appendProcess - (try results.number("cli_version_median_ms"))))
+        let appendFloor = try results.number("append_floor_median_ms")
+        row("`keyledger-append-floor`: one durable, signed, chained append in C (PEM key, SHA-256, RS256, one row in WAL with synchronous=FULL), start to exit (median of \(results.text("append_floor_runs")))",
+            "\(milliseconds(appendFloor)), \(times(appendFloor / joseProcess)) `jose jws sig`")
+        row("`keyledger append` against that C program", times(appendProcess / appendFloor))
         row("Building the \(grouped(verifyEntries))-entry ledger, library, transactions of \(results.text("build_transaction_size"))", "\(grouped(try results.number("build_per_second"))) entries/s")
         text += support
         return text
@@ -140,6 +144,7 @@ enum Report {
     static func milliseconds(_ value: Double) -> String { String(format: "%.1f ms", value) }
     static func mebibytes(_ kibibytes: Double) -> String { String(format: "%.1f MiB", kibibytes / 1024) }
     static func percent(_ ratio: Double) -> String { String(format: "%.0f %%", ratio * 100) }
+    static func times(_ ratio: Double) -> String { String(format: "%.2f×", ratio) }
 }
 
 /// The rows of the main table, each with its target and whether it was met.
@@ -159,7 +164,7 @@ struct FigureTable {
         func format(_ ratio: Double) -> String {
             switch self {
             case .atLeast: Report.percent(ratio)
-            case .atMost: String(format: "%.2f×", ratio)
+            case .atMost: Report.times(ratio)
             }
         }
 
