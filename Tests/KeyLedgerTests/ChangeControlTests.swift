@@ -130,6 +130,20 @@ final class ChangeControlTests: XCTestCase {
         }
     }
 
+    func testOptionalManagerApprovalIsChecked() throws {
+        for criticality in [Criticality.c3, .c4] {
+            let id = "CHG-\(criticality.rawValue)"
+            try open(id, criticality: criticality)
+            try assertRejected(.notAllowed, "technician") {
+                try ledger.approveChange(id: id, managerApproval: "tom", context: StepContext(actor: "rita"), signingKey: signingKey)
+            }
+            try assertRejected(.notAllowed, "reviewer") {
+                try ledger.approveChange(id: id, managerApproval: "rita", context: StepContext(actor: "rita"), signingKey: signingKey)
+            }
+            XCTAssertNoThrow(try ledger.approveChange(id: id, managerApproval: "max", context: StepContext(actor: "rita"), signingKey: signingKey))
+        }
+    }
+
     func testLowCriticalityNeedsNoManager() throws {
         try open(criticality: .c4)
         XCTAssertNoThrow(try ledger.approveChange(id: "CHG-1", context: StepContext(actor: "rita"), signingKey: signingKey))

@@ -94,7 +94,8 @@ extension Ledger {
     }
 
     /// Approves an open change. Only the change's reviewer may approve, never its
-    /// technician, and a C1 or C2 change also needs a manager's approval.
+    /// technician, and a C1 or C2 change also needs a manager's approval. A
+    /// manager approval, required or not, must name neither the technician nor the reviewer.
     @discardableResult
     public func approveChange(id: String, managerApproval: String? = nil, context: StepContext,
                               signingKey: SigningKey) throws -> Entry {
@@ -111,21 +112,20 @@ extension Ledger {
                 throw LedgerError(.notAllowed,
                     "\(quoted(context.actor)) is not the reviewer of change \(change.id): only \(quoted(change.reviewer)) may approve it")
             }
-            var body: [String: JSONValue] = [:]
-            if change.criticality?.needsManagerApproval == true {
-                guard let manager = managerApproval else {
-                    throw LedgerError(.notAllowed,
-                        "change \(change.id) is \(change.criticality!.rawValue) and needs a manager's approval: add --manager-approval WHO")
-                }
-                guard manager != change.technician else {
-                    throw LedgerError(.notAllowed, "the manager approval cannot come from the technician \(quoted(manager)): name another manager")
-                }
-                guard manager != change.reviewer else {
-                    throw LedgerError(.notAllowed, "the manager approval cannot come from the reviewer \(quoted(manager)), who already approved: name another manager")
-                }
+            if change.criticality?.needsManagerApproval == true && managerApproval == nil {
+                throw LedgerError(.notAllowed,
+                    "change \(change.id) is \(change.criticality!.rawValue) and needs a manager's approval: add --manager-approval WHO")
             }
-            if let manager = managerApproval { body["manager_approval"] = .string(manager) }
-            return body
+            // A C3 or C4 change needs no manager approval, but one that is
+            // given must still come from a third person.
+            guard let manager = managerApproval else { return [:] }
+            guard manager != change.technician else {
+                throw LedgerError(.notAllowed, "the manager approval cannot come from the technician \(quoted(manager)): name another manager")
+            }
+            guard manager != change.reviewer else {
+                throw LedgerError(.notAllowed, "the manager approval cannot come from the reviewer \(quoted(manager)), who already approved: name another manager")
+            }
+            return ["manager_approval": .string(manager)]
         }
     }
 

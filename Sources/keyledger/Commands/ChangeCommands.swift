@@ -42,7 +42,7 @@ enum ChangeApproveCommand: Command {
         usage: "--id ID --actor WHO [--manager-approval WHO]",
         options: CommonOptions.step + [
             .value("id", "ID", "The change id."),
-            .value("manager-approval", "WHO", "The manager who also approved; required for C1 and C2 changes."),
+            .value("manager-approval", "WHO", "The manager who also approved, neither the technician nor the reviewer; required for C1 and C2 changes."),
         ])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
