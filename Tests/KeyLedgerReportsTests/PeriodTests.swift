@@ -74,6 +74,21 @@ final class PeriodTests: XCTestCase {
         }
     }
 
+    func testOutOfRangeDayMessages() throws {
+        let cases: [(from: String, to: String, message: String)] = [
+            ("1969-12-31", "1970-01-02", "--from \"1969-12-31\" is before 1970"),
+            ("2026-12-05", "9999-12-31", "--to \"9999-12-31\" is the last day RFC 3339 can write"),
+        ]
+        for (from, to, message) in cases {
+            XCTAssertThrowsError(try ReportPeriod(from: from, to: to), "\(from) to \(to)") { error in
+                XCTAssertEqual((error as? ReportError)?.code, .invalidPeriod, "\(error)")
+                XCTAssertTrue("\(error)".contains(message), "\(from) to \(to): \(error)")
+                XCTAssertFalse("\(error)".contains("is not a date"), "\(from) to \(to): \(error)")
+            }
+        }
+        XCTAssertEqual(try ReportPeriod(from: "1970-01-01", to: "9999-12-30").end.description, "9999-12-31T00:00:00.000Z")
+    }
+
     /// Notes on both sides of each edge of 2026-Q4, one millisecond apart.
     private func edgeLedger() throws -> (Scenario, ForgedLedger, notes: [String: Int64]) {
         let scenario = try Scenario(self, genesis: "2026-09-15T08:00:00Z")

@@ -48,10 +48,17 @@ public struct ReportPeriod: Equatable, Sendable {
     /// Creates the period of the days from `from` to `to`, both inclusive, each given as `YYYY-MM-DD`.
     ///
     /// - Throws: `ReportError` when a date is not a valid calendar date in that
-    ///   form or `to` is before `from`.
+    ///   form or is before 1970, when `to` is 9999-12-31 (the period would end in
+    ///   the year 10000), or when `to` is before `from`.
     public init(from: String, to: String) throws {
         let first = try Self.parseDay(from, option: "--from")
         let last = try Self.parseDay(to, option: "--to")
+        // The period ends at the midnight after `to`, which for 9999-12-31 falls in
+        // the year 10000, a time that RFC 3339 and the report's JSON schema cannot write.
+        guard to != "9999-12-31" else {
+            throw ReportError(.invalidPeriod,
+                "--to \(ReportError.quoted(to)) is the last day RFC 3339 can write, and the period would end in the year 10000: give a day up to 9999-12-30")
+        }
         guard first <= last else {
             throw ReportError(.invalidPeriod, "--to \(to) is before --from \(from): give the first day of the period with --from and the last with --to")
         }
@@ -78,8 +85,12 @@ public struct ReportPeriod: Equatable, Sendable {
         let bytes = Array(text.utf8)
         let shaped = bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
             && bytes.enumerated().allSatisfy { index, byte in index == 4 || index == 7 || (0x30...0x39).contains(byte) }
-        guard shaped, let day = Timestamp(rfc3339: text), day.millisecondsSinceEpoch >= 0 else {
+        guard shaped, let day = Timestamp(rfc3339: text) else {
             throw ReportError(.invalidPeriod, "\(option) \(ReportError.quoted(text)) is not a date: use YYYY-MM-DD, for example 2026-10-01")
+        }
+        guard day.millisecondsSinceEpoch >= 0 else {
+            throw ReportError(.invalidPeriod,
+                "\(option) \(ReportError.quoted(text)) is before 1970, and no ledger entry is recorded before 1970: give a day from 1970-01-01 on")
         }
         return day
     }
