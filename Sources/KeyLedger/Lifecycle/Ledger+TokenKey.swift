@@ -11,8 +11,9 @@ extension Ledger {
     /// too. Any other `kid`, such as one a provider chose, is accepted, and so
     /// is a key that the ledger does not record.
     ///
-    /// The ledger is read as stored: run ``verify(_:)`` first when the
-    /// records must be trusted.
+    /// The ledger is read as stored. Call
+    /// ``checkTokenSigningKey(_:keyID:verifying:)`` instead when the records
+    /// must be trusted.
     /// - Throws: `LedgerError` with the code `invalidInput` naming the
     ///   conflict and the fix.
     public func checkTokenSigningKey(_ publicJWK: JWK, keyID: String) throws {
@@ -22,6 +23,46 @@ extension Ledger {
             return try checkTokenSigningKeyInTransaction(thumbprint: thumbprint, keyID: keyID)
         }
         try withReadTransaction { try checkTokenSigningKeyInTransaction(thumbprint: thumbprint, keyID: keyID) }
+    }
+
+    /// Verifies the whole ledger, as ``verify(_:progress:)`` does, and then
+    /// checks the token signing key as ``checkTokenSigningKey(_:keyID:)``
+    /// does, in one read transaction, which is the caller's when there is one.
+    ///
+    /// Someone who can write the ledger file but holds none of its keys can
+    /// alter or delete the records that the check reads, so that one of the
+    /// ledger's own keys, or a kid recorded for another key, passes. The
+    /// verification finds such a change before the check relies on it.
+    /// - Parameter options: The verification options. Give `trustAnchor`, the
+    ///   genesis signing key's id kept outside the ledger: without it the
+    ///   ledger is checked against its own genesis key only.
+    /// - Returns: The verification result, whose `trustAnchorChecked` tells
+    ///   whether a trust anchor was checked.
+    /// - Throws: `LedgerError` with the code `integrity` naming the first
+    ///   entry that failed verification and the reason, or as
+    ///   ``checkTokenSigningKey(_:keyID:)`` throws.
+    @discardableResult
+    public func checkTokenSigningKey(_ publicJWK: JWK, keyID: String,
+                                     verifying options: VerifyOptions) throws -> VerificationResult {
+        let thumbprint = try publicJWK.thumbprint()
+        // An append by another process must not slip in between the verification and the check.
+        if !connection.isAutocommit {
+            return try verifyAndCheckInTransaction(thumbprint: thumbprint, keyID: keyID, options: options)
+        }
+        return try withReadTransaction {
+            try verifyAndCheckInTransaction(thumbprint: thumbprint, keyID: keyID, options: options)
+        }
+    }
+
+    private func verifyAndCheckInTransaction(thumbprint: String, keyID: String,
+                                             options: VerifyOptions) throws -> VerificationResult {
+        let verification = try verify(options)
+        if let failure = verification.failure {
+            throw LedgerError(.integrity,
+                "the ledger failed verification at entry \(failure.sequence) (\(failure.reason.rawValue)): \(failure.detail). Its records cannot be trusted to check the token signing key (thumbprint \(thumbprint)): run `keyledger verify` with the same trust anchor for the details")
+        }
+        try checkTokenSigningKeyInTransaction(thumbprint: thumbprint, keyID: keyID)
+        return verification
     }
 
     private func checkTokenSigningKeyInTransaction(thumbprint: String, keyID: String) throws {

@@ -10,7 +10,8 @@ enum CommonOptions {
     static let at = OptionSpec.value("at", "T", "When the step really happened (RFC 3339), for a step done outside keyledger; the recorded time is kept too. Not later than now plus 5 min; a time before the ledger was created is listed in reports.")
     static let emergency = OptionSpec.value("emergency", "REASON", "Perform the step outside an approved, in-progress change; it is reported as an exception.")
     static let json = OptionSpec.flag("json", "Print the appended entries as JSON lines.")
-    /// --trust-anchor of the commands that verify the ledger before printing what others trust.
+    /// --trust-anchor of the commands that verify the ledger before they print what others trust
+    /// (jwks render, checkpoint key show) or rely on its records (token issue).
     static let trustAnchorBeforePrinting = OptionSpec.value(
         "trust-anchor", "KID",
         "The genesis signing key's id, as printed by init; without it the ledger is checked against its own genesis key only.")
@@ -75,10 +76,13 @@ enum CommonOptions {
             return try read()
         }
         if trustAnchor == nil {
-            Terminal.message("warning: no trust anchor given: the ledger was checked against its own genesis key only; pass --trust-anchor with the key id recorded at init")
+            Terminal.message(noTrustAnchorWarning)
         }
         return result
     }
+
+    /// The warning of a command that verified the ledger without --trust-anchor.
+    static let noTrustAnchorWarning = "warning: no trust anchor given: the ledger was checked against its own genesis key only; pass --trust-anchor with the key id recorded at init"
 
     /// Prints appended entries: JSON lines with --json, else one summary line each on standard error.
     static func report(_ entries: [Entry], _ arguments: ParsedArguments) throws {

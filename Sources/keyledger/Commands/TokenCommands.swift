@@ -11,7 +11,7 @@ enum TokenIssueCommand: Command {
     static let spec = CommandSpec(
         path: ["token", "issue"],
         summary: "Sign a JWT with a private key and print it.",
-        usage: "--key PEM --kid KID [--ledger PATH] [--alg ALG] [--claims JSON] [--ttl SECONDS]",
+        usage: "--key PEM --kid KID [--ledger PATH [--trust-anchor KID]] [--alg ALG] [--claims JSON] [--ttl SECONDS]",
         discussion: """
         The header is {"alg":ALG,"kid":KID,"typ":"JWT"}. The claims are those of --claims plus iat, the
         current time in whole seconds since 1970 (UTC), and exp, which is iat plus --ttl. --claims may not
@@ -19,11 +19,16 @@ enum TokenIssueCommand: Command {
         With a ledger, the command rejects a key that signs the ledger's entries or checkpoints, and a --kid
         that the ledger records for another public key (a managed key's thumbprint or provider kid, or a
         ledger signing or checkpoint key id). A kid the ledger does not record, such as one a provider
-        chose, is accepted. The ledger is read as stored, without verifying it.
+        chose, is accepted. Before it relies on those records, it verifies the whole ledger, as `keyledger
+        verify` does, because someone who can write the ledger file but holds none of its keys could alter
+        or delete them. When that fails it prints the reason and issues no token.
+        Exit status 0 when the token was printed, 1 when the ledger failed verification, 2 for usage or
+        input errors, including a key or kid that the ledger rejects.
         """,
         options: [
             .value("key", "PEM", "The private key file (PEM, mode 0600). An encrypted key's passphrase is read from \(KeyFile.passphraseVariable)."),
             .value("ledger", "PATH", "The ledger to check the key and --kid against; without it neither is checked.", environment: "KEYLEDGER_LEDGER"),
+            CommonOptions.trustAnchorBeforePrinting,
             .value("kid", "KID", "The key id for the header, as the JWK Set that verifies the token lists it."),
             .value("alg", "ALG", "The JWS algorithm. Default: RS256 for RSA, ES256 for P-256, ES384 for P-384, EdDSA for Ed25519."),
             .value("claims", "JSON", "The claims as a JSON object, such as '{\"sub\":\"deploy-bot\"}'. Default: {}."),
@@ -39,12 +44,21 @@ enum TokenIssueCommand: Command {
         let timeToLive = try arguments.integer("ttl", in: 1...maximumTimeToLive) ?? defaultTimeToLive
         let claims = try parseClaims(arguments.value("claims") ?? "{}")
         let requestedAlgorithm = try arguments.value("alg").map { try parseAlgorithm($0, option: "alg") }
+        let trustAnchor = try CommonOptions.trustAnchor(arguments)
+        let ledgerPath = arguments.value("ledger")
+        if trustAnchor != nil, ledgerPath == nil {
+            throw UsageError("--trust-anchor needs a ledger to verify: give --ledger PATH or set KEYLEDGER_LEDGER")
+        }
 
         let key = try KeyFile.loadPrivateKey(path: keyPath)
         let algorithm = try chooseAlgorithm(requestedAlgorithm, for: key.spec)
-        if let ledgerPath = arguments.value("ledger") {
+        if let ledgerPath {
             let ledger = try Ledger(path: ledgerPath, readOnly: true)
-            try ledger.checkTokenSigningKey(try JWK(publicKey: key.publicKey()), keyID: keyID)
+            let verification = try ledger.checkTokenSigningKey(try JWK(publicKey: key.publicKey()), keyID: keyID,
+                                                               verifying: VerifyOptions(trustAnchor: trustAnchor))
+            if !verification.trustAnchorChecked {
+                Terminal.message(CommonOptions.noTrustAnchorWarning)
+            }
         }
         let issuedAt = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let token: String
