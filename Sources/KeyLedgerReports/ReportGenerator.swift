@@ -49,7 +49,8 @@ public struct ReportGenerator {
     ///   verification still gets a report, which states the failure at the
     ///   top. Check `ReportOutcome.isValid`.
     /// - Throws: `ReportError` for invalid options or output that cannot be
-    ///   written, `LedgerError` when the ledger cannot be read.
+    ///   written, `LedgerError` when the ledger cannot be read or, when it
+    ///   verifies, has never recorded a key in `options.environment`.
     public func write(_ format: ReportFormat, to directory: URL, progress: ReportProgressHandler? = nil) throws -> ReportOutcome {
         try options.validate()
         let output = try ReportOutput(directory: directory)
@@ -74,6 +75,12 @@ public struct ReportGenerator {
         let head = try ledger.head()
         let verification = try ledger.verify(VerifyOptions(trustAnchor: options.trustAnchor)) { completed, total in
             progress?(.verifying, completed, total)
+        }
+        // A mistyped --env would match no key and give an empty report with no
+        // exceptions. A ledger that failed verification skips the check, so that
+        // its report, which states the failure, is still written.
+        if verification.isValid, let environment = options.environment {
+            try ledger.checkEnvironmentHasKeys(environment)
         }
         let analysedThrough = verification.failure.map { $0.sequence - 1 } ?? head?.sequence ?? 0
 

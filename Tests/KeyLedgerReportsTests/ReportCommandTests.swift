@@ -132,6 +132,17 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: scenario.directory.path("early/report-2020-Q1.html")))
     }
 
+    func testUnknownEnvironmentRecordsNothing() throws {
+        let headBefore = try head()
+        let run = try KeyledgerBinary.run(reportArguments("html", out: "typo", ["--env", "prodution"] + recording))
+        XCTAssertEqual(run.status, 2, run.standardError)
+        XCTAssertTrue(run.standardError.contains("no key was ever recorded in environment \"prodution\""), run.standardError)
+        XCTAssertTrue(run.standardError.contains("the environments with keys are production"), run.standardError)
+        XCTAssertEqual(run.standardOutput, "", run.standardError)
+        XCTAssertEqual(try head(), headBefore, "a rejected report appended an entry")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scenario.directory.path("typo/report-2026-Q4-prodution.html")))
+    }
+
     func testProgressIsQuietWhenStandardErrorIsAPipe() throws {
         let run = try KeyledgerBinary.run(reportArguments("csv", ["--no-record"]))
         XCTAssertEqual(run.status, 0, run.standardError)

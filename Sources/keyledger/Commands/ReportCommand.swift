@@ -36,7 +36,7 @@ enum ReportCommand: Command {
             .value("to", "DATE", "The last day of the period, included whole."),
             .value("format", "FORMAT", "html (one self-contained file), md, json (the full model) or csv (one file per table)."),
             .value("out", "DIR", "The directory to write into, created if missing. Default: the current directory."),
-            .value("env", "ENV", "Report only keys in this environment and the changes that touched one."),
+            .value("env", "ENV", "Report only keys in this environment and the changes that touched one; an environment with no recorded key is rejected."),
             .value("max-key-age", "DAYS", "A key still published when older than this is an exception. Default: \(ReportOptions.defaultMaximumKeyAgeDays)."),
             .value("verify-within", "HOURS", "Hours allowed between publishing a key and seeing it served, or ending it and seeing it gone. Default: \(ReportOptions.defaultVerifyWithinHours)."),
             .value("sample", "N", "Select N changes for detailed testing, ranked by SHA-256 of the seed, the period's last entry hash and the change id."),
