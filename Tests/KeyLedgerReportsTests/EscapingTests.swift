@@ -14,6 +14,9 @@ final class EscapingTests: XCTestCase {
             ("cr\r\nlf", "cr[U+000D]\nlf"),
             ("zero\u{200B}width", "zero[U+200B]width"),
             ("line\u{2028}separator", "line[U+2028]separator"),
+            ("tina\u{FE0F}", "tina[U+FE0F]"),
+            ("ti\u{034F}na", "ti[U+034F]na"),
+            ("tina\u{3164}", "tina[U+3164]"),
             ("ünïcödé ✓", "ünïcödé ✓"),
         ]
         for (input, expected) in cases {

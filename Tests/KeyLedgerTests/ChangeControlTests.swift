@@ -102,6 +102,13 @@ final class ChangeControlTests: XCTestCase {
         }
     }
 
+    func testInvisibleReviewerSuffixIsRejected() throws {
+        try assertRejected(.invalidActor, "invisible") {
+            try ledger.openChange(ChangeRequest(id: "CHG-1", summary: "x", technician: "tom", reviewer: "tom\u{FE0F}"),
+                                  context: StepContext(actor: "tom"), signingKey: signingKey)
+        }
+    }
+
     func testManagerApprovalByReviewerIsRejected() throws {
         try open(criticality: .c1)
         try assertRejected(.notAllowed, "reviewer") {

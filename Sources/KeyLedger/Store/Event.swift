@@ -33,7 +33,7 @@ public struct Event: Sendable {
     /// - Throws: `LedgerError` with `.invalidKind` for a kind that has its own
     ///   call (the message names the call) or that is neither `note` nor a valid
     ///   custom kind. `.invalidActor` when the actor is empty, too long or
-    ///   contains control characters. `.bodyTooLarge` or `.invalidBody` when the
+    ///   contains control, format or other invisible characters. `.bodyTooLarge` or `.invalidBody` when the
     ///   body's canonical form is larger than `maximumBodyBytes` or contains a
     ///   number JSON cannot represent.
     public init(kind: EntryKind, actor: String, body: [String: JSONValue] = [:]) throws {
@@ -133,9 +133,22 @@ public struct Event: Sendable {
         guard actor.unicodeScalars.count <= maximumActorLength else {
             throw LedgerError(.invalidActor, "the \(role) \(quoted(actor)) is longer than \(maximumActorLength) characters: use a shorter identifier")
         }
-        if actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format || $0 == "\u{FFFD}" }) {
-            throw LedgerError(.invalidActor, "the \(role) \(quoted(actor)) contains control, formatting or replacement characters: use printable text only")
+        if actor.unicodeScalars.contains(where: isHiddenInName) {
+            throw LedgerError(.invalidActor, "the \(role) \(quoted(actor)) contains control, formatting, invisible or replacement characters: use printable text only")
         }
+    }
+
+    /// Returns whether `scalar` is hidden or garbled in a displayed name.
+    ///
+    /// Besides control and format characters this takes every Unicode default
+    /// ignorable code point, such as the variation selector U+FE0F, the
+    /// combining grapheme joiner U+034F and the Hangul filler U+3164. These
+    /// display as nothing, so "tina" followed by one would show as the
+    /// technician "tina" while comparing as a different person.
+    private static func isHiddenInName(_ scalar: Unicode.Scalar) -> Bool {
+        let properties = scalar.properties
+        return properties.generalCategory == .control || properties.generalCategory == .format
+            || properties.isDefaultIgnorableCodePoint || scalar == "\u{FFFD}"
     }
 
     /// Returns whether `name` is 1 to `maximumActorLength` printable ASCII

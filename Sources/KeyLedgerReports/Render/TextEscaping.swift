@@ -9,11 +9,13 @@
 /// the exact text.
 enum VisibleText {
     /// Returns whether `scalar` is replaced by a marker: categories Cc (control),
-    /// Cf (format), Zl (line separator) and Zp (paragraph separator).
+    /// Cf (format), Zl (line separator) and Zp (paragraph separator), and every
+    /// default ignorable code point, such as the variation selector U+FE0F or the
+    /// Hangul filler U+3164, which display as nothing.
     static func needsMarker(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: return true
-        default: return false
+        default: return scalar.properties.isDefaultIgnorableCodePoint
         }
     }
 
