@@ -77,6 +77,35 @@ final class ProofCommandTests: CheckpointCLITestCase {
         XCTAssertEqual(wrongKey.status, 1, wrongKey.summary)
     }
 
+    func testFailedProofPrintsJSONResult() throws {
+        let created = try ledger(checkpointsAt: [7, 8])
+        let json = try keyledgerSucceeds(["prove", "inclusion", "--ledger", created.ledger, "--seq", "5",
+                                          "--checkpoint", path("cp7.txt"), "--json"])
+        var proof = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        var hashes = try XCTUnwrap(proof["proof"] as? [String])
+        hashes[1] = hashes[0]
+        proof["proof"] = hashes
+        try write("altered.json", JSONSerialization.data(withJSONObject: proof))
+        let consistency = try keyledgerSucceeds(["prove", "consistency", "--ledger", created.ledger,
+                                                 "--from", path("cp7.txt"), "--to", path("cp8.txt")])
+        try write("consistency.txt", consistency.standardOutput)
+
+        let cases: [(type: String, arguments: [String])] = [
+            ("inclusion", ["--inclusion", path("altered.json"), "--checkpoint", path("cp7.txt")]),
+            ("consistency", ["--consistency", path("consistency.txt"), "--from", path("cp8.txt"), "--to", path("cp8.txt")]),
+        ]
+        for (type, arguments) in cases {
+            let run = try proveVerify(arguments + ["--json"], key: created.verifierKey)
+            XCTAssertEqual(run.status, 1, run.summary)
+            XCTAssertTrue(run.standardError.hasPrefix("error: "), run.summary)
+            let result = try XCTUnwrap(try? JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any],
+                                       "\(type): no JSON result on standard output\n\(run.summary)")
+            XCTAssertEqual(result["valid"] as? Bool, false, run.summary)
+            XCTAssertEqual(result["type"] as? String, type, run.summary)
+            XCTAssertFalse((result["error"] as? String ?? "").isEmpty, run.summary)
+        }
+    }
+
     func testInclusionBeyondTreeIsRejected() throws {
         let created = try ledger(checkpointsAt: [3])
         let run = try keyledger(["prove", "inclusion", "--ledger", created.ledger, "--seq", "4", "--checkpoint", path("cp3.txt")])

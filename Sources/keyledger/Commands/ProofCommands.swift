@@ -83,7 +83,7 @@ enum ProveVerifyCommand: Command {
         one of the --key verifier keys (as `keyledger checkpoint key show` prints them) with its origin as
         key name. The sizes and roots come from the checkpoints: a proof whose header disagrees with them
         fails. A consistency proof needs --from, except from tree size 0, whose root is fixed. Exit status 1
-        when the proof or a checkpoint does not verify.
+        when the proof or a checkpoint does not verify; --json then prints "valid": false with the error.
         """,
         options: [
             .value("inclusion", "FILE", "An inclusion proof written by `keyledger prove inclusion`."),
@@ -106,7 +106,23 @@ enum ProveVerifyCommand: Command {
         }
         let proofFile = try arguments.required(kind)
         let checkpointOption = kind == "inclusion" ? "checkpoint" : "to"
-        let checkpoint = try verifiedCheckpoint(try arguments.required(checkpointOption), keys: keys)
+        do {
+            return try verify(kind, proofFile: proofFile, checkpointFile: try arguments.required(checkpointOption),
+                              keys: keys, arguments: arguments)
+        } catch let error as LedgerError where error.code == .integrity {
+            // The check ran and failed (exit status 1), so --json still prints its result.
+            if arguments.flag("json") {
+                Terminal.output(try JCS.canonicalString(.object(["valid": false, "type": .string(kind), "error": .string(error.message)])))
+            }
+            throw error
+        }
+    }
+
+    /// Verifies the checkpoints and the proof, and prints the result.
+    /// - Throws: `LedgerError` with the code `integrity` when a checkpoint or the proof does not verify.
+    private static func verify(_ kind: String, proofFile: String, checkpointFile: String, keys: [NoteVerifierKey],
+                               arguments: ParsedArguments) throws -> Int32 {
+        let checkpoint = try verifiedCheckpoint(checkpointFile, keys: keys)
         var result: [String: JSONValue] = ["valid": true, "type": .string(kind)]
         let summary: String
         if kind == "inclusion" {
