@@ -175,12 +175,21 @@ final class ExceptionRuleTests: XCTestCase {
         let published = try scenario.publish(key.keyID, "CHG-1", at: "2026-10-05T09:20:00Z", claimed: "2026-09-29T08:00:00Z")
         try scenario.complete("CHG-1", at: "2026-10-05T10:00:00Z")
         try assertOnlyFinding(.keyNotVerifiedInTime, at: published)
+
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertTrue(finding.explanation.contains(
+            "not verified by the deadline 2026-09-30T08:00:00.000Z (2026-10-06T09:20:00.000Z by recorded times)"), finding.explanation)
+        XCTAssertFalse(finding.explanation.contains("StepDeadline"), finding.explanation)
     }
 
     func testAbsenceRecordedLateButClaimedInTime() throws {
         let retired = try rotateThenRetire()
         try scenario.checkJWKS(at: "2026-11-12T10:00:00Z", claimed: "2026-11-10T09:40:00Z")
         try assertOnlyFinding(.keyAbsenceNotConfirmed, at: retired)
+
+        let finding = try XCTUnwrap(scenario.findings().first)
+        XCTAssertTrue(finding.explanation.contains("after the deadline 2026-11-11T09:10:00.000Z"), finding.explanation)
+        XCTAssertFalse(finding.explanation.contains("StepDeadline"), finding.explanation)
     }
 
     func testKeyRolledBackBeforeDeadlineIsNoException() throws {

@@ -5,7 +5,7 @@ import KeyLedger
 /// The one who appends a step chooses its claimed time (`--at`), so a
 /// response meets the deadline only when it is on time by claimed times and
 /// by recorded times. Without claimed times the two measures are the same.
-struct StepDeadline {
+struct StepDeadline: CustomStringConvertible {
     /// The step's claimed time (its recorded time when it has none) plus the allowance.
     let byClaimedTime: Timestamp
     /// The step's recorded time plus the allowance.
