@@ -1,4 +1,5 @@
 import Foundation
+import KeyLedger
 import XCTest
 
 /// Input that `keyledger` must reject with exit status 2, a message that
@@ -45,6 +46,7 @@ final class BadInputTests: CLITestCase {
 
             """)
         let emptyBatch = try write("empty.ndjson", "\n\n")
+        let longSecondLine = try write("long-line-2.ndjson", "\n" + String(repeating: " ", count: NDJSONEvents.maximumLineBytes + 1) + "\n")
         let single = ["append", "--ledger", ledger, "--signing-key", key, "--kind", "note", "--actor", "alice@example.com"]
 
         let cases: [RejectedCommand] = [
@@ -117,6 +119,12 @@ final class BadInputTests: CLITestCase {
             RejectedCommand(name: "NDJSON batch without events",
                             arguments: ["append", "--ledger", ledger, "--signing-key", key, "--ndjson", emptyBatch],
                             messageParts: [emptyBatch, "contains no events"]),
+            RejectedCommand(name: "NDJSON batch with a line over the limit",
+                            arguments: ["append", "--ledger", ledger, "--signing-key", key, "--ndjson", longSecondLine],
+                            messageParts: ["line 2 is longer than \(NDJSONEvents.maximumLineBytes) bytes", "one event on each line"]),
+            RejectedCommand(name: "NDJSON batch that is a directory",
+                            arguments: ["append", "--ledger", ledger, "--signing-key", key, "--ndjson", directory.path],
+                            messageParts: ["\"\(directory.path)\" is a directory", "give an NDJSON file"]),
             RejectedCommand(name: "NDJSON batch with --kind",
                             arguments: ["append", "--ledger", ledger, "--signing-key", key, "--ndjson", badThirdLine,
                                         "--kind", "note"],

@@ -3,13 +3,14 @@ import XCTest
 
 /// Size limits of files that commands read: larger input is rejected after reading one byte past the limit.
 final class InputLimitTests: CLITestCase {
-    /// Runs keyledger with `arguments`, where "endless.fifo" is a FIFO that `yes` writes into without end.
-    /// A command that read its input to the end would never finish, so finishing shows the read stopped.
-    private func keyledgerReadingEndlessFIFO(_ arguments: [String]) throws -> ProgramRun {
+    /// Runs keyledger with `arguments`, where "endless.fifo" is a FIFO that `writer`, a shell
+    /// command, writes into without end. A command that read its input to the end would never
+    /// finish, so finishing shows the read stopped.
+    private func keyledgerReadingEndlessFIFO(_ arguments: [String], writer: String = #"yes '{"text":"x"}'"#) throws -> ProgramRun {
         let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }.joined(separator: " ")
         return try shell("""
             mkfifo endless.fifo
-            yes '{"text":"x"}' > endless.fifo &
+            \(writer) > endless.fifo &
             writer=$!
             "$KEYLEDGER" \(quoted)
             status=$?
@@ -29,6 +30,20 @@ final class InputLimitTests: CLITestCase {
         XCTAssertEqual(run.standardError,
                        "error: --body-file \"\(path("endless.fifo"))\" is larger than the limit of 262144 bytes: store large evidence elsewhere and record its digest\n")
         XCTAssertEqual(try logSnapshot(created.ledger), before, "a rejected body appended an entry")
+    }
+
+    func testNDJSONLineReadStopsPastLimit() throws {
+        let created = try createLedger()
+        let before = try logSnapshot(created.ledger)
+
+        // One line without end: a batch is read a chunk of lines at a time, and no line may pass the limit.
+        let run = try keyledgerReadingEndlessFIFO(["append", "--ledger", created.ledger, "--signing-key", created.signingKey,
+                                                   "--ndjson", path("endless.fifo")], writer: #"yes x | tr -d '\n'"#)
+
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertEqual(run.standardError,
+                       "error: line 1 is longer than 266240 bytes: put one event on each line, with a body of at most 65536 bytes as canonical JSON\n")
+        XCTAssertEqual(try logSnapshot(created.ledger), before, "a rejected batch appended an entry")
     }
 
     func testBodyFileAtLimitIsRead() throws {

@@ -109,8 +109,11 @@ extension Ledger {
     }
 
     /// Chains, signs and inserts `events`. The caller must be inside the write transaction.
+    /// - Parameter eventsBefore: when `events` continue a batch, the number
+    ///   of the batch's events already appended, so that an error names the
+    ///   event's position in the whole batch.
     func appendLocked(_ events: [Event], signingKey: SigningKey, expectedSigner: String?,
-                      progress: ProgressHandler?) throws -> [Entry] {
+                      progress: ProgressHandler?, eventsBefore: Int? = nil) throws -> [Entry] {
         let head = try headLocked()
         let currentSigner = try expectedSigner ?? cachedCurrentSignerKeyID()
         guard signingKey.keyID == currentSigner else {
@@ -126,8 +129,8 @@ extension Ledger {
         for (index, event) in events.enumerated() {
             sequence += 1
             recordedAt = max(recordedAt, Timestamp.now())
-            try checkClaimedTime(of: event, sequence: sequence, batchPosition: events.count > 1 ? index + 1 : nil,
-                                 recordedAt: recordedAt)
+            let batchPosition = eventsBefore.map { $0 + index + 1 } ?? (events.count > 1 ? index + 1 : nil)
+            try checkClaimedTime(of: event, sequence: sequence, batchPosition: batchPosition, recordedAt: recordedAt)
             contents.append(EntryContent(
                 sequence: sequence, recordedAt: recordedAt, kind: event.kind, actor: event.actor,
                 body: event.body, ledgerID: ledgerID, signerKeyID: signingKey.keyID,

@@ -17,7 +17,13 @@ public enum NDJSONEvents {
     /// or that is later than the current time plus the allowed clock skew, is
     /// rejected too. The ledger checks the claimed time again when it appends.
     public static func parse(_ bytes: [UInt8], defaultActor: String?) throws -> [Event] {
-        let lines = lineRanges(bytes)
+        try parseLines(lineRanges(bytes), of: bytes, firstLineNumber: 1, defaultActor: defaultActor)
+    }
+
+    /// Parses the lines at `lines` in `bytes`, whose first is line
+    /// `firstLineNumber` of the input, or throws for the first bad one.
+    static func parseLines(_ lines: [Range<Int>], of bytes: [UInt8], firstLineNumber: Int,
+                           defaultActor: String?) throws -> [Event] {
         let results = parseInParallel(bytes, lines: lines, defaultActor: defaultActor, readAt: Timestamp.now())
         var events: [Event] = []
         events.reserveCapacity(lines.count)
@@ -28,7 +34,7 @@ public enum NDJSONEvents {
             case .success(let event)?:
                 events.append(event)
             case .failure(let error as LedgerError)?:
-                throw LedgerError(error.code, "line \(index + 1): \(error.message)")
+                throw LedgerError(error.code, "line \(firstLineNumber + index): \(error.message)")
             case .failure(let error)?:
                 throw error
             }

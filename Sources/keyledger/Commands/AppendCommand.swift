@@ -18,7 +18,10 @@ enum AppendCommand: Command {
         An integer in the body must lie within ±9007199254740991 (2^53 - 1), the integers a JSON number
         holds exactly; send larger ones, such as 64-bit ids, as strings.
         With --ndjson, each line is {"kind": ..., "actor": ..., "body": {...}}; the whole batch is appended
-        in one transaction, or nothing is appended and the error names the bad line.
+        in one transaction, or nothing is appended and the error names the bad line. Every line is checked
+        before anything is signed; a line may be at most \(NDJSONEvents.maximumLineBytes) bytes. A batch of any
+        length is read a chunk of lines at a time, and from a pipe it is first copied to a temporary file in
+        TMPDIR that is removed at once.
         """,
         options: [
             .value("ledger", "PATH", "The ledger file.", environment: "KEYLEDGER_LEDGER"),
@@ -37,36 +40,71 @@ enum AppendCommand: Command {
         let keyPath = try arguments.required("signing-key")
         let json = arguments.flag("json")
 
-        // Parse and validate every event before the ledger is touched, so bad input appends nothing.
-        let events: [Event]
         if let source = arguments.value("ndjson") {
             for conflicting in ["kind", "body", "body-file"] where arguments.value(conflicting) != nil {
                 throw UsageError("--ndjson takes kinds and bodies from its lines: remove --\(conflicting)")
             }
-            events = try NDJSONEvents.parse(readInput(source), defaultActor: arguments.value("actor"))
-            guard !events.isEmpty else { throw UsageError("\(source) contains no events") }
-        } else {
-            let kind = try arguments.required("kind")
-            let actor = try arguments.required("actor")
-            let body: [UInt8]
-            switch (arguments.value("body"), arguments.value("body-file")) {
-            case (let text?, nil): body = Array(text.utf8)
-            case (nil, let file?): body = try readInput(file, maximumBytes: maximumBodyFileBytes, option: "--body-file")
-            case (nil, nil): body = Array("{}".utf8)
-            default: throw UsageError("give either --body or --body-file, not both")
-            }
-            events = [try Event(kind: kind, actor: actor, bodyJSON: body)]
+            return try appendBatch(from: source, arguments: arguments, path: path, keyPath: keyPath, json: json)
         }
+
+        // Parse and validate the event before the ledger is touched, so bad input appends nothing.
+        let kind = try arguments.required("kind")
+        let actor = try arguments.required("actor")
+        let body: [UInt8]
+        switch (arguments.value("body"), arguments.value("body-file")) {
+        case (let text?, nil): body = Array(text.utf8)
+        case (nil, let file?): body = try readInput(file, maximumBytes: maximumBodyFileBytes, option: "--body-file")
+        case (nil, nil): body = Array("{}".utf8)
+        default: throw UsageError("give either --body or --body-file, not both")
+        }
+        let event = try Event(kind: kind, actor: actor, bodyJSON: body)
+
+        let ledger = try Ledger(path: path, options: LedgerOptions(durability: try durability(arguments)))
+        let entry = try ledger.append(event, signingKey: try ledger.loadSigningKey(path: keyPath))
+        if json {
+            Terminal.output(try JCS.canonicalString(entry.jsonValue))
+        } else {
+            Terminal.message("appended entry \(entry.sequence)")
+            Terminal.output("\(entry.sequence):\(entry.hashHex)")
+        }
+        return 0
+    }
+
+    /// Appends every line of an NDJSON file, or of standard input for "-",
+    /// in one transaction. The library reads the input a chunk at a time,
+    /// so a batch of any length fits in memory.
+    private static func appendBatch(from source: String, arguments: ParsedArguments, path: String, keyPath: String,
+                                    json: Bool) throws -> Int32 {
+        let input: FileHandle
+        if source == "-" {
+            input = FileHandle.standardInput
+        } else {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw LedgerError(.invalidInput, "\"\(source)\" is a directory: give an NDJSON file, or - for standard input")
+            }
+            guard let handle = FileHandle(forReadingAtPath: source) else { throw unreadableInput(source) }
+            input = handle
+        }
+        defer { if source != "-" { try? input.close() } }
 
         let ledger = try Ledger(path: path, options: LedgerOptions(durability: try durability(arguments)))
         let signingKey = try ledger.loadSigningKey(path: keyPath)
         let progress = Terminal.Progress("signing", json: json)
-        let entries = try ledger.append(events, signingKey: signingKey, progress: events.count > 1000 ? progress.update : nil)
+        let appended = try ledger.appendNDJSON(from: input, defaultActor: arguments.value("actor"), signingKey: signingKey,
+                                               progress: { signed, total in if total > 1000 { progress.update(signed, total) } })
         progress.finish()
+        guard let appended else {
+            throw UsageError("\(source == "-" ? "standard input" : source) contains no events")
+        }
         if json {
-            for entry in entries { Terminal.output(try JCS.canonicalString(entry.jsonValue)) }
-        } else if let last = entries.last {
-            Terminal.message(entries.count == 1 ? "appended entry \(last.sequence)" : "appended \(entries.count) entries, \(entries[0].sequence) to \(last.sequence)")
+            // The entries are read back from the ledger, so that only one is held in memory at a time.
+            try ledger.entries(EntryFilter(sequences: appended.firstSequence...appended.last.sequence)) { entry in
+                Terminal.output(try JCS.canonicalString(entry.jsonValue))
+            }
+        } else {
+            let last = appended.last
+            Terminal.message(appended.count == 1 ? "appended entry \(last.sequence)" : "appended \(appended.count) entries, \(appended.firstSequence) to \(last.sequence)")
             Terminal.output("\(last.sequence):\(last.hashHex)")
         }
         return 0

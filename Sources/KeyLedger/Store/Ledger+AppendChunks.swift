@@ -1,0 +1,142 @@
+import Foundation
+
+/// The entries that one batch append added: how many, and the first and last.
+public struct BatchAppend: Sendable {
+    public let count: Int
+    public let firstSequence: Int64
+    public let last: Entry
+}
+
+extension Ledger {
+    /// Appends the events that `nextEvents` returns, a chunk at each call,
+    /// until it returns nil: all of them in one transaction, or none.
+    ///
+    /// Each chunk is chained, signed and inserted before the next is asked
+    /// for, so only one chunk's entries are held in memory at a time.
+    /// `nextEvents` runs while this process holds the write lock, so it
+    /// should not wait on a slow source. For that reason
+    /// ``appendNDJSON(from:defaultActor:signingKey:progress:)`` reads all of
+    /// its input before it takes the lock.
+    /// - Parameter progress: called with the number of entries signed so far
+    ///   and `expectedCount`, or 0 when that is not given.
+    /// - Returns: the entries appended, or nil when `nextEvents` returned no events at all.
+    /// - Throws: the first error of `nextEvents` or of an append; nothing is appended then.
+    @discardableResult
+    public func appendChunks(signingKey: SigningKey, expectedCount: Int? = nil, progress: ProgressHandler? = nil,
+                             _ nextEvents: () throws -> [Event]?) throws -> BatchAppend? {
+        try storage(path) {
+            try connection.transaction(.immediate) {
+                var count = 0
+                var first: Int64?
+                var last: Entry?
+                while let events = try nextEvents() {
+                    guard !events.isEmpty else { continue }
+                    let before = count
+                    let chunkProgress = progress.map { report in
+                        { (signed: Int, _: Int) in report(before + signed, expectedCount ?? 0) }
+                    }
+                    let entries = try appendLocked(events, signingKey: signingKey, expectedSigner: nil,
+                                                   progress: chunkProgress, eventsBefore: before)
+                    first = first ?? entries.first?.sequence
+                    last = entries.last ?? last
+                    count += entries.count
+                }
+                guard let first, let last else { return nil }
+                return BatchAppend(count: count, firstSequence: first, last: last)
+            }
+        }
+    }
+
+    /// Appends every event of NDJSON `input`, read from its current offset
+    /// to its end, in one transaction: all of them or none.
+    ///
+    /// The input is read twice, a chunk of lines at a time, so that memory
+    /// does not grow with the batch. The first pass checks every line and
+    /// counts the events before the ledger is locked, so a bad line is
+    /// reported before anything is signed and a slow writer to a pipe never
+    /// holds up other appends. The second pass appends. Input that cannot be
+    /// read twice, such as a pipe, is copied during the first pass to a
+    /// temporary file that is removed at once and disappears when closed.
+    /// - Parameter progress: called with the number of entries signed so far and the number of events.
+    /// - Returns: the entries appended, or nil when the input has no events; nothing is appended then.
+    /// - Throws: `LedgerError` naming the line of the first bad line, or the
+    ///   error of the append; nothing is appended on any error.
+    @discardableResult
+    public func appendNDJSON(from input: FileHandle, defaultActor: String?, signingKey: SigningKey,
+                             progress: ProgressHandler? = nil) throws -> BatchAppend? {
+        let replay = try ReplayableInput(input)
+        var eventCount = 0
+        let checking = NDJSONEvents.Reader(replay.firstPass, defaultActor: defaultActor, onRead: replay.copy)
+        while let events = try checking.nextEvents() {
+            eventCount += events.count
+        }
+        guard eventCount > 0 else { return nil }
+        let appending = NDJSONEvents.Reader(try replay.secondPass(), defaultActor: defaultActor)
+        return try appendChunks(signingKey: signingKey, expectedCount: eventCount, progress: progress) {
+            try appending.nextEvents()
+        }
+    }
+}
+
+/// Input that can be read a second time from where the first read began:
+/// a regular file is read again from its starting offset, anything else is
+/// copied to an unlinked temporary file while it is read.
+private final class ReplayableInput {
+    let firstPass: FileHandle
+    private let startOffset: UInt64?
+    private let spool: FileHandle?
+
+    init(_ input: FileHandle) throws {
+        firstPass = input
+        var status = stat()
+        if fstat(input.fileDescriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+           let offset = try? input.offset() {
+            startOffset = offset
+            spool = nil
+        } else {
+            startOffset = nil
+            spool = try Self.unlinkedTemporaryFile()
+        }
+    }
+
+    /// Keeps a copy of bytes read in the first pass, when the input cannot be read again.
+    func copy(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let spool else { return }
+        var written = 0
+        while written < bytes.count {
+            let count = write(spool.fileDescriptor, bytes.baseAddress! + written, bytes.count - written)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                throw LedgerError(.invalidInput,
+                    "cannot keep a copy of the NDJSON input in the temporary directory: \(String(cString: strerror(errno))); set TMPDIR to a directory with free space")
+            }
+            written += count
+        }
+    }
+
+    /// Returns the input again, positioned where the first pass began.
+    func secondPass() throws -> FileHandle {
+        do {
+            if let spool {
+                try spool.seek(toOffset: 0)
+                return spool
+            }
+            try firstPass.seek(toOffset: startOffset ?? 0)
+            return firstPass
+        } catch {
+            throw LedgerError(.invalidInput, "cannot read the NDJSON input a second time: \(error.localizedDescription)")
+        }
+    }
+
+    private static func unlinkedTemporaryFile() throws -> FileHandle {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(directory)/keyledger-ndjson.XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw LedgerError(.invalidInput,
+                "cannot create a temporary file in \(directory) for the NDJSON input: \(String(cString: strerror(errno))); set TMPDIR to a writable directory")
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    }
+}
