@@ -60,6 +60,15 @@ final class NDJSONStreamingTests: XCTestCase {
         }
     }
 
+    func testLongLinesMakeShorterChunks() throws {
+        let text = (1...10).map(line).joined(separator: "\n")
+        let lineBytes = line(1).utf8.count + 1
+        let reader = NDJSONEvents.Reader(try file(text), defaultActor: nil, bytesPerChunk: 3 * lineBytes, readSize: 16)
+        let (events, chunks) = try readAll(reader)
+        XCTAssertEqual(events.count, 10)
+        XCTAssertEqual(chunks, [3, 3, 3, 1])
+    }
+
     func testChunkOfBlankLinesIsSkipped() throws {
         let text = line(1) + "\n" + String(repeating: " \n", count: 10) + line(2) + "\n"
         let (events, chunks) = try readAll(NDJSONEvents.Reader(try file(text), defaultActor: nil, linesPerChunk: 3, readSize: 5))

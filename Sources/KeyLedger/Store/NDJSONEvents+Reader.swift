@@ -17,6 +17,7 @@ extension NDJSONEvents {
         private let handle: FileHandle
         private let defaultActor: String?
         private let linesPerChunk: Int
+        private let bytesPerChunk: Int
         private let readSize: Int
         private let onRead: ((UnsafeRawBufferPointer) throws -> Void)?
         /// Bytes read from the input and not yet returned as events.
@@ -31,14 +32,17 @@ extension NDJSONEvents {
         ///     The reader does not close it.
         ///   - defaultActor: The actor of lines that name none.
         ///   - linesPerChunk: The most lines that one call of ``nextEvents()`` parses.
+        ///   - bytesPerChunk: The bytes after which a chunk takes no further
+        ///     lines, so that long lines make shorter chunks.
         ///   - readSize: The most bytes read from `handle` at a time.
         ///   - onRead: Called with each block of bytes read from `handle`, in order.
-        public init(_ handle: FileHandle, defaultActor: String?, linesPerChunk: Int = 8_192, readSize: Int = 1 << 20,
-                    onRead: ((UnsafeRawBufferPointer) throws -> Void)? = nil) {
-            precondition(linesPerChunk > 0 && readSize > 0, "a reader needs room for at least one line and one byte")
+        public init(_ handle: FileHandle, defaultActor: String?, linesPerChunk: Int = 8_192, bytesPerChunk: Int = 16 << 20,
+                    readSize: Int = 1 << 20, onRead: ((UnsafeRawBufferPointer) throws -> Void)? = nil) {
+            precondition(linesPerChunk > 0 && bytesPerChunk > 0 && readSize > 0, "a reader needs room for at least one line and one byte")
             self.handle = handle
             self.defaultActor = defaultActor
             self.linesPerChunk = linesPerChunk
+            self.bytesPerChunk = bytesPerChunk
             self.readSize = readSize
             self.onRead = onRead
         }
@@ -61,14 +65,14 @@ extension NDJSONEvents {
             }
         }
 
-        /// Reads until `pending` has `linesPerChunk` whole lines or the
-        /// input ends, and returns the lines' ranges (without their line feed
+        /// Reads until `pending` has `linesPerChunk` whole lines, or whole
+        /// lines of `bytesPerChunk` bytes, or the input ends, and returns the lines' ranges (without their line feed
         /// and a carriage return before it) and the bytes they take up.
         private func nextLines() throws -> (lines: [Range<Int>], consumed: Int) {
             var lines: [Range<Int>] = []
             var lineStart = 0
             var searchFrom = 0
-            while lines.count < linesPerChunk {
+            while lines.count < linesPerChunk && lineStart < bytesPerChunk {
                 if let lineEnd = pending[searchFrom...].firstIndex(of: 0x0A) {
                     lines.append(try line(from: lineStart, to: lineEnd, number: lines.count))
                     lineStart = lineEnd + 1
