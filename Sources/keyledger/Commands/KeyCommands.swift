@@ -137,7 +137,7 @@ enum KeyListCommand: Command {
             if arguments.flag("json") {
                 Terminal.output(try record.jsonValue.serialized(pretty: false))
             } else {
-                Terminal.output("\(record.keyID)\t\(printable(record.environment))\t\(record.state.rawValue)\t\(record.algorithm ?? "-")\t\(printable(record.name))")
+                Terminal.output("\(printable(record.keyID))\t\(printable(record.environment))\t\(record.state.rawValue)\t\(printable(record.algorithm ?? "-"))\t\(printable(record.name))")
             }
         }
         return 0
@@ -167,10 +167,10 @@ enum KeyShowCommand: Command {
         if arguments.flag("json") {
             Terminal.output(try record.jsonValue.serialized(pretty: false))
         } else {
-            Terminal.output("\(record.keyID) \(record.environment) \(record.state.rawValue) \(record.algorithm ?? "-") \(printable(record.name))")
+            Terminal.output("\(printable(record.keyID)) \(printable(record.environment)) \(record.state.rawValue) \(printable(record.algorithm ?? "-")) \(printable(record.name))")
             if let custody = record.custody { Terminal.output("custody: \(printable(custody))") }
             for step in record.steps {
-                Terminal.output("  \(step.sequence)\t\(step.time)\t\(step.kind)\t\(printable(step.actor))\t\(step.change ?? "-")")
+                Terminal.output("  \(step.sequence)\t\(step.time)\t\(step.kind)\t\(printable(step.actor))\t\(printable(step.change ?? "-"))")
             }
         }
         return 0

@@ -42,7 +42,7 @@ enum LogCommand: Command {
             if json {
                 Terminal.output(try JCS.canonicalString(entry.jsonValue))
             } else {
-                var line = "\(entry.sequence)\t\(entry.recordedAt)\t\(entry.kind)\t\(printable(entry.actor))"
+                var line = "\(entry.sequence)\t\(entry.recordedAt)\t\(printable(entry.kind.rawValue))\t\(printable(entry.actor))"
                 if let kid = entry.keyID { line += "\tkid=\(printable(kid))" }
                 if let change = entry.changeID { line += "\tchange=\(printable(change))" }
                 line += "\t\(entry.hashHex.prefix(16))"
