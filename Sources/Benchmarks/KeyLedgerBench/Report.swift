@@ -102,6 +102,10 @@ enum Report {
         row("Bridge `PrivateKey.sign`, \(Int(nproc)) threads", "\(grouped(bridgeAll))/s (\(percent(bridgeAll / opensslSignAllFirst)) of OpenSSL's \(cores))")
         row("`JWS.signDetached` (header JSON, base64url, sign), 1 thread", "\(grouped(jwsOne))/s")
         row("`JWS.signDetached`, \(Int(nproc)) threads", "\(grouped(jwsAll))/s")
+        let batchSmallRSS = try results.number("batch_rss_small_kb")
+        let batchLargeRSS = try results.number("batch_rss_large_kb")
+        row("`keyledger append --ndjson` peak memory (max RSS), \(grouped(try results.number("batch_rss_small_entries"))) → \(grouped(try results.number("batch_rss_large_entries"))) events",
+            "\(mebibytes(batchSmallRSS)) → \(mebibytes(batchLargeRSS)) (\(times(batchLargeRSS / batchSmallRSS)))")
         row("SQLite one-row transactions through SQLiteBridge (WAL, synchronous=FULL), median", "\(grouped(insertRate))/s")
         row("SQLite one-row transactions, each round", "\(results.text("insert_rounds_per_second").split(separator: " ").compactMap { Double($0) }.map(grouped).joined(separator: ", "))/s")
         row("Single appends, each round", "\(results.text("single_rounds_per_second").split(separator: " ").compactMap { Double($0) }.map(grouped).joined(separator: ", "))/s")
