@@ -45,24 +45,14 @@ extension Ledger {
     public func checkTokenSigningKey(_ publicJWK: JWK, keyID: String,
                                      verifying options: VerifyOptions) throws -> VerificationResult {
         let thumbprint = try publicJWK.thumbprint()
-        // An append by another process must not slip in between the verification and the check.
-        if !connection.isAutocommit {
-            return try verifyAndCheckInTransaction(thumbprint: thumbprint, keyID: keyID, options: options)
-        }
-        return try withReadTransaction {
-            try verifyAndCheckInTransaction(thumbprint: thumbprint, keyID: keyID, options: options)
-        }
-    }
-
-    private func verifyAndCheckInTransaction(thumbprint: String, keyID: String,
-                                             options: VerifyOptions) throws -> VerificationResult {
-        let verification = try verify(options)
-        if let failure = verification.failure {
+        switch try readVerified(options, { try checkTokenSigningKeyInTransaction(thumbprint: thumbprint, keyID: keyID) }) {
+        case .valid(let verification, _):
+            return verification
+        case .invalid(let verification):
+            let failure = verification.failure!
             throw LedgerError(.integrity,
                 "the ledger failed verification at entry \(failure.sequence) (\(failure.reason.rawValue)): \(failure.detail). Its records cannot be trusted to check the token signing key (thumbprint \(thumbprint)): run `keyledger verify` with the same trust anchor for the details")
         }
-        try checkTokenSigningKeyInTransaction(thumbprint: thumbprint, keyID: keyID)
-        return verification
     }
 
     private func checkTokenSigningKeyInTransaction(thumbprint: String, keyID: String) throws {

@@ -63,17 +63,17 @@ enum CommonOptions {
     /// - Throws: `LedgerError` with the code `integrity`, naming the first bad entry.
     static func verifyBeforePrinting<Result>(_ ledger: Ledger, trustAnchor: String?, printed: String, jsonOutput: Bool = false,
                                              read: () throws -> Result) throws -> Result {
-        // One read transaction, so an append by another process between the two cannot slip in unverified.
-        let result = try ledger.withReadTransaction {
-            let verification = try ledger.verify(VerifyOptions(trustAnchor: trustAnchor))
-            if let failure = verification.failure {
-                if jsonOutput {
-                    Terminal.output(try JCS.canonicalString(verification.jsonValue))
-                }
-                throw LedgerError(.integrity,
-                    "the ledger failed verification at entry \(failure.sequence) (\(failure.reason.rawValue)), so no \(printed) was printed: run `keyledger verify` for the details")
+        let result: Result
+        switch try ledger.readVerified(VerifyOptions(trustAnchor: trustAnchor), read) {
+        case .valid(_, let value):
+            result = value
+        case .invalid(let verification):
+            if jsonOutput {
+                Terminal.output(try JCS.canonicalString(verification.jsonValue))
             }
-            return try read()
+            let failure = verification.failure!
+            throw LedgerError(.integrity,
+                "the ledger failed verification at entry \(failure.sequence) (\(failure.reason.rawValue)), so no \(printed) was printed: run `keyledger verify` for the details")
         }
         if trustAnchor == nil {
             Terminal.message(noTrustAnchorWarning)
