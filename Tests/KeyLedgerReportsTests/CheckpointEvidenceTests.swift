@@ -269,4 +269,29 @@ final class CheckpointEvidenceTests: XCTestCase {
         XCTAssertLessThan(banner.lowerBound, cover.lowerBound, "the rewrite is stated before the first section")
         XCTAssertTrue(html.contains("status invalid"))
     }
+
+    func testAlteredPreviousCheckpointNamesBothFailures() throws {
+        let key = try PrivateKey.generate(.ed25519)
+        let scenario = try twoQuarters(checkpointKey: key)
+        let ledger = try scenario.forge()
+        let keyPath = scenario.directory.path("checkpoint-key.pem")
+        try KeyFile.writePrivateKey(key, to: keyPath)
+        let common = ["--ledger", ledger.path, "--format", "json", "--trust-anchor", scenario.trustAnchor, "--no-record"]
+        let third = try KeyledgerBinary.run(["report", "--period", "2026-Q3", "--out", scenario.directory.path("q3"),
+                                             "--checkpoint-key", keyPath] + common)
+        XCTAssertEqual(third.status, 0, third.standardError)
+
+        // A different root under the original signature: the root does not match, and the signature fails.
+        let text = try String(contentsOfFile: scenario.directory.path("q3/report-2026-Q3.checkpoint"), encoding: .utf8)
+        var lines = text.components(separatedBy: "\n")
+        lines[2] = Data(repeating: 7, count: 32).base64EncodedString()
+        let altered = scenario.directory.path("altered.checkpoint")
+        try lines.joined(separator: "\n").write(toFile: altered, atomically: true, encoding: .utf8)
+
+        let fourth = try KeyledgerBinary.run(["report", "--period", "2026-Q4", "--out", scenario.directory.path("q4"),
+                                              "--previous-checkpoint", altered] + common)
+        XCTAssertEqual(fourth.status, 1, fourth.standardError)
+        XCTAssertTrue(fourth.standardError.contains("this ledger's root at that size differs"), fourth.standardError)
+        XCTAssertTrue(fourth.standardError.contains("signature is NOT valid"), fourth.standardError)
+    }
 }

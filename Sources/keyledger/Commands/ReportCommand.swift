@@ -100,7 +100,17 @@ enum ReportCommand: Command {
             return 1
         }
         if let previous = outcome.report.cover.previousCheckpoint, !previous.holds {
-            let reason = previous.rootMatches ? previous.signatureDetail : "this ledger's root at that size differs: its history was rewritten"
+            // Both failures are named. A root that differs under an invalid signature
+            // may come from an altered checkpoint file rather than a rewritten ledger.
+            var reasons: [String] = []
+            if !previous.rootMatches {
+                reasons.append(previous.signature == .invalid ? "this ledger's root at that size differs"
+                                                              : "this ledger's root at that size differs: its history was rewritten")
+            } else if !previous.proofVerified {
+                reasons.append("the consistency proof from it to this period's checkpoint does not verify")
+            }
+            if previous.signature == .invalid { reasons.append(previous.signatureDetail) }
+            let reason = reasons.joined(separator: "; ")
             Terminal.message("the previous checkpoint (tree size \(previous.checkpoint.treeSize)) FAILED: \(reason); the report says so at the top; no report_generated entry was appended")
             return 1
         }
