@@ -137,6 +137,14 @@ final class KeyLifecycleTests: XCTestCase {
         XCTAssertEqual(try ledger.expectedJWKS(environment: "production").keys.count, 0)
     }
 
+    func testSecondRollbackNamesRolledBackState() throws {
+        try startChange()
+        try ledger.rollbackChange(id: "CHG-1", context: tom, signingKey: signingKey)
+        try assertRejected(.notAllowed, "it is rolled back,") {
+            try ledger.rollbackChange(id: "CHG-1", context: tom, signingKey: signingKey)
+        }
+    }
+
     /// Records a JWKS check in which the endpoint serves exactly the expected set.
     private func checkServedAsExpected(_ env: String = "production", change: String) throws {
         let served = try ledger.expectedJWKS(environment: env).jsonValue.serialized(pretty: false)

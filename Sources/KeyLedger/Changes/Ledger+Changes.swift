@@ -198,8 +198,10 @@ extension Ledger {
 
     static func wrongState(_ change: ChangeRecord, for action: String, allowed: [ChangeState]) -> LedgerError {
         let states = allowed.map(\.rawValue).joined(separator: " or ")
+        // A rolled-back change is stored as aborted, but `change show` and reports call it rolled back.
+        let current = change.rolledBack ? "rolled back" : change.state.rawValue
         return LedgerError(.notAllowed,
-            "cannot \(action) change \(change.id): it is \(change.state.rawValue), and this step needs a change that is \(states)")
+            "cannot \(action) change \(change.id): it is \(current), and this step needs a change that is \(states)")
     }
 }
 
