@@ -3,7 +3,7 @@ import XCTest
 
 /// The text output of `log`, `key list` and `key show`, which read the ledger
 /// without verifying it. Someone who can write the file but has no signing
-/// key has put terminal escape sequences into stored entries.
+/// key has put terminal escape sequences and invisible characters into stored entries.
 final class ForgedTextOutputTests: CLITestCase {
     private var created: CreatedLedger!
     private var keyID: String!
@@ -21,6 +21,8 @@ final class ForgedTextOutputTests: CLITestCase {
             DROP TRIGGER entries_no_update;
             UPDATE entries SET canonical = CAST(replace(CAST(canonical AS TEXT), '"kind":"note"', '"kind":"\\u001b[2J"') AS BLOB)
                 WHERE kind = 'note';
+            UPDATE entries SET canonical = CAST(replace(CAST(canonical AS TEXT), '"actor":"rui"', '"actor":"rui\\ufe0f"') AS BLOB)
+                WHERE kind = 'change_approved';
             UPDATE entries SET canonical = CAST(replace(CAST(canonical AS TEXT), '"alg":"EdDSA"', '"alg":"\\u001b[31m"') AS BLOB)
                 WHERE kind = 'generated';
             UPDATE entries SET canonical = CAST(replace(CAST(canonical AS TEXT), '"change":"CHG-1"', '"change":"\\u001b[3J"') AS BLOB)
@@ -37,6 +39,10 @@ final class ForgedTextOutputTests: CLITestCase {
 
     func testLogReplacesEscapeInKind() throws {
         try assertNoEscape(["log"], shows: "\u{FFFD}[2J")
+    }
+
+    func testLogReplacesInvisibleCharacterInActor() throws {
+        try assertNoEscape(["log"], shows: "rui\u{FFFD}\t")
     }
 
     func testKeyListReplacesEscapeInAlgorithm() throws {

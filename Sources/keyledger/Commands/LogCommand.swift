@@ -53,10 +53,14 @@ enum LogCommand: Command {
     }
 }
 
-/// Replaces control characters so that stored text cannot rewrite the terminal.
+/// Replaces control and format characters, so that stored text cannot rewrite
+/// the terminal, and the other characters that display as nothing (Unicode
+/// default ignorable code points such as U+FE0F), so that two names that
+/// differ do not print alike.
 func printable(_ text: String) -> String {
     String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
         let category = scalar.properties.generalCategory
-        return category == .control || category == .format ? "\u{FFFD}" : scalar
+        let hidden = category == .control || category == .format || scalar.properties.isDefaultIgnorableCodePoint
+        return hidden ? "\u{FFFD}" : scalar
     }))
 }
