@@ -248,6 +248,12 @@ final class BadInputTests: CLITestCase {
         XCTAssertFalse(withWrongPassphrase.standardError.contains(wrongSecret), "the message shows the passphrase")
         XCTAssertEqual(try logSnapshot(created.ledger), before)
 
+        let withEmptyPassphrase = try keyledger(command, environment: ["KEYLEDGER_KEY_PASSPHRASE": ""])
+        XCTAssertEqual(withEmptyPassphrase.status, 2, withEmptyPassphrase.summary)
+        XCTAssertEqual(withEmptyPassphrase.standardError,
+                       "error: cannot decrypt the key file \"\(encrypted)\": KEYLEDGER_KEY_PASSPHRASE is set but empty, so set it to the key file's passphrase\n")
+        XCTAssertEqual(try logSnapshot(created.ledger), before)
+
         let withPassphrase = try keyledger(command, environment: ["KEYLEDGER_KEY_PASSPHRASE": passphrase])
         XCTAssertEqual(withPassphrase.status, 0, withPassphrase.summary)
         XCTAssertTrue(withPassphrase.standardOutput.hasPrefix("2:"), withPassphrase.summary)

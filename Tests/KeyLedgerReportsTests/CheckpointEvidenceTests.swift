@@ -104,6 +104,10 @@ final class CheckpointEvidenceTests: XCTestCase {
         let checkpoint = try XCTUnwrap(outcome.report.cover.checkpoint)
         XCTAssertEqual(checkpoint.signing, .keyNotCurrent)
         XCTAssertNil(checkpoint.note)
+        // The report labels the reason; `keyledger report` prints it after its own "the checkpoint is not signed: ".
+        let reason = try XCTUnwrap(checkpoint.unsignedReason)
+        XCTAssertTrue(reason.hasPrefix("the checkpoint key given is not checkpoint key "), reason)
+        XCTAssertEqual(checkpoint.signingDetail, "Unsigned: " + reason)
         XCTAssertEqual(outcome.files.map(\.name), ["report-2026-Q4.md"])
         XCTAssertTrue(outcome.isValid)
     }

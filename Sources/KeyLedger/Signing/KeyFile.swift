@@ -60,7 +60,7 @@ public enum KeyFile {
         do {
             return try PrivateKey(pem: pem, passphrase: secret)
         } catch let error as CryptoError {
-            throw translate(error, path: path, passphraseGiven: secret != nil)
+            throw translate(error, path: path, passphraseIsEmpty: secret?.isEmpty == true)
         }
     }
 
@@ -78,11 +78,14 @@ public enum KeyFile {
         try SecureFile.createExclusively(path: path, contents: Array(pem.utf8), mode: 0o600)
     }
 
-    static func translate(_ error: CryptoError, path: String, passphraseGiven: Bool) -> LedgerError {
+    static func translate(_ error: CryptoError, path: String, passphraseIsEmpty: Bool) -> LedgerError {
         switch error.code {
         case .passphraseRequired:
             return LedgerError(.passphraseRequired,
                 "the key file \(quoted(path)) is encrypted: set \(passphraseVariable) to its passphrase")
+        case .wrongPassphrase where passphraseIsEmpty:
+            return LedgerError(.wrongPassphrase,
+                "cannot decrypt the key file \(quoted(path)): \(passphraseVariable) is set but empty, so set it to the key file's passphrase")
         case .wrongPassphrase:
             return LedgerError(.wrongPassphrase,
                 "cannot decrypt the key file \(quoted(path)): the passphrase in \(passphraseVariable) is wrong")

@@ -33,32 +33,33 @@ struct CheckpointEvidenceBuilder {
         let origin = key?.origin ?? LedgerCheckpointKey.defaultOrigin(ledgerID: ledger.ledgerID)
         let checkpoint = try Checkpoint(origin: origin, treeSize: size, rootHash: try tree.root(size: size))
 
-        func unsigned(_ signing: PeriodCheckpoint.Signing, _ detail: String) -> (PeriodCheckpoint?, String?) {
-            (PeriodCheckpoint(checkpoint: checkpoint, note: nil, signing: signing, signingDetail: detail, currentKeyID: key?.keyID), nil)
+        func unsigned(_ signing: PeriodCheckpoint.Signing, _ reason: String) -> (PeriodCheckpoint?, String?) {
+            (PeriodCheckpoint(checkpoint: checkpoint, note: nil, signing: signing, signingDetail: "Unsigned: \(reason)",
+                              unsignedReason: reason, currentKeyID: key?.keyID), nil)
         }
         guard let privateKey = options.checkpointKey else {
-            return unsigned(.notRequested, "Unsigned: no checkpoint key was given. Generate the report with --checkpoint-key to include the signed note.")
+            return unsigned(.notRequested, "no checkpoint key was given. Generate the report with --checkpoint-key to include the signed note.")
         }
         guard ledgerVerified else {
-            return unsigned(.ledgerNotVerified, "Unsigned: the ledger failed verification, so its tree was not signed.")
+            return unsigned(.ledgerNotVerified, "the ledger failed verification, so its tree was not signed.")
         }
         guard let key else {
-            return unsigned(.noCheckpointKey, "Unsigned: the ledger has no checkpoint key that signs trees of \(size) entries, so the key given was not used.")
+            return unsigned(.noCheckpointKey, "the ledger has no checkpoint key that signs trees of \(size) entries, so the key given was not used.")
         }
         let signer: NoteSigner
         do {
             signer = try NoteSigner(name: key.origin, privateKey: privateKey)
         } catch {
-            return unsigned(.keyNotCurrent, "Unsigned: the checkpoint key given is not an Ed25519 key, so it cannot be checkpoint key \(key.keyID), which signs trees of this size.")
+            return unsigned(.keyNotCurrent, "the checkpoint key given is not an Ed25519 key, so it cannot be checkpoint key \(key.keyID), which signs trees of this size.")
         }
         guard signer.verifierKey.publicKey == key.publicKey else {
-            return unsigned(.keyNotCurrent, "Unsigned: the checkpoint key given is not checkpoint key \(key.keyID) (introduced at entry \(key.introducedAt)), which signs trees of this size.")
+            return unsigned(.keyNotCurrent, "the checkpoint key given is not checkpoint key \(key.keyID) (introduced at entry \(key.introducedAt)), which signs trees of this size.")
         }
         let note = try checkpoint.sign(with: signer)
         let signed = PeriodCheckpoint(
             checkpoint: checkpoint, note: note, signing: .signed,
             signingDetail: "Signed by checkpoint key \(key.keyID) (introduced at entry \(key.introducedAt)), verifier key \(key.verifierKey.encoded).",
-            currentKeyID: key.keyID)
+            unsignedReason: nil, currentKeyID: key.keyID)
         return (signed, nil)
     }
 

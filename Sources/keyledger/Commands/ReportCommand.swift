@@ -91,8 +91,8 @@ enum ReportCommand: Command {
         let findings = outcome.report.findings.count
         Terminal.message("\(findings) exception\(findings == 1 ? "" : "s"); manifest SHA-256 \(outcome.manifest.sha256Hex)")
 
-        if let checkpoint = outcome.report.cover.checkpoint, options.checkpointKey != nil, checkpoint.note == nil {
-            Terminal.message("the checkpoint is not signed: \(checkpoint.signingDetail)")
+        if let checkpoint = outcome.report.cover.checkpoint, options.checkpointKey != nil, let reason = checkpoint.unsignedReason {
+            Terminal.message("the checkpoint is not signed: \(reason)")
         }
         guard outcome.report.integrity.isValid else {
             let failure = outcome.report.integrity.failure
