@@ -27,7 +27,7 @@ public struct PeriodCheckpoint: Sendable {
     public let signing: Signing
     /// One sentence on the signing outcome, for the report.
     public let signingDetail: String
-    /// Why the checkpoint is not signed, as a clause for messages; nil when it is signed.
+    /// The reason the checkpoint is not signed, as a clause for messages; nil when it is signed.
     public let unsignedReason: String?
     /// The ledger's checkpoint key current at the tree size: the latest one introduced by an entry the tree contains.
     public let currentKeyID: String?
