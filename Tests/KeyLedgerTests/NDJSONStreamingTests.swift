@@ -111,6 +111,18 @@ final class NDJSONStreamingTests: XCTestCase {
         XCTAssertEqual(try readError(head + " " + padding + "}}", linesPerChunk: 8, readSize: 1_000)?.message.hasPrefix("line 1 is longer"), true)
     }
 
+    func testCRLFLineAtTheLimitIsRead() throws {
+        // The carriage return ends the line like the line feed, so it does not count toward the limit.
+        let head = #"{"kind":"note","actor":"a","body":{"t":"x""#
+        let padding = String(repeating: " ", count: NDJSONEvents.maximumLineBytes - head.utf8.count - 2)
+        let atLimit = head + padding + "}}"
+        for readSize in [1_000, 1 << 20] {
+            let reader = NDJSONEvents.Reader(try file(atLimit + "\r\n" + atLimit + "\r\n"), defaultActor: nil, readSize: readSize)
+            XCTAssertEqual(try readAll(reader).events.count, 2, "reads of \(readSize) bytes")
+        }
+        XCTAssertEqual(try readError(head + " " + padding + "}}\r\n", linesPerChunk: 8, readSize: 1_000)?.message.hasPrefix("line 1 is longer"), true)
+    }
+
     func testUnreadableInputIsNamed() throws {
         let handle = try XCTUnwrap(FileHandle(forReadingAtPath: directory.url.path))
         XCTAssertThrowsError(try NDJSONEvents.Reader(handle, defaultActor: nil).nextEvents()) { error in
@@ -192,5 +204,47 @@ final class NDJSONStreamingTests: XCTestCase {
         XCTAssertEqual(try ledger.head()?.sequence, 1)
         XCTAssertNil(try ledger.appendNDJSON(from: try file("\n \n", name: "blank.ndjson"), defaultActor: nil, signingKey: key))
         XCTAssertEqual(try ledger.head()?.sequence, 1)
+    }
+
+    /// Runs `change` on the file at `path` once, from the first progress report
+    /// of a batch append, which comes while the first chunk is being signed.
+    private func changeOnFirstProgress(_ change: @escaping (FileHandle) throws -> Void, path: String) -> ProgressHandler {
+        let lock = NSLock()
+        var changed = false
+        return { _, _ in
+            lock.lock()
+            defer { lock.unlock() }
+            guard !changed, let writer = FileHandle(forUpdatingAtPath: path) else { return }
+            changed = true
+            try? change(writer)
+            try? writer.close()
+        }
+    }
+
+    func testFileChangedBetweenPassesAppendsNothing() throws {
+        let (ledger, key) = try newLedger()
+        // Lines of 200 bytes put the changes past the first megabyte, which
+        // the second pass has already read when the first chunk is signed.
+        let padding = String(repeating: "p", count: 150)
+        let paddedLine = { (number: Int) in #"{"kind":"note","actor":"a","body":{"n":\#(number + 100_000),"p":"\#(padding)"}}"# }
+        let text = (1...20_000).map(paddedLine).joined(separator: "\n") + "\n"
+        let cut = UInt64((1...15_000).map { paddedLine($0).utf8.count + 1 }.reduce(0, +))
+        let extra = Data(((20_001...20_010).map(paddedLine).joined(separator: "\n") + "\n").utf8)
+        let changes: [(String, (FileHandle) throws -> Void)] = [
+            ("truncated", { try $0.truncate(atOffset: cut) }),
+            ("appended to", { try $0.seekToEnd(); try $0.write(contentsOf: extra) }),
+            ("rewritten", { try $0.seek(toOffset: cut + 40); try $0.write(contentsOf: Data("9".utf8)) }),
+        ]
+        for (name, change) in changes {
+            let path = directory.path("\(name).ndjson")
+            let handle = try file(text, name: "\(name).ndjson")
+            XCTAssertThrowsError(try ledger.appendNDJSON(from: handle, defaultActor: nil, signingKey: key,
+                                                         progress: changeOnFirstProgress(change, path: path)), name) { error in
+                XCTAssertEqual((error as? LedgerError)?.code, .invalidInput, "\(name): \(error)")
+                XCTAssertEqual((error as? LedgerError)?.message.contains("changed while it was read"), true, "\(name): \(error)")
+            }
+            XCTAssertEqual(try ledger.head()?.sequence, 1, "a file \(name) during the append added entries")
+        }
+        XCTAssertTrue(try ledger.verify().isValid)
     }
 }

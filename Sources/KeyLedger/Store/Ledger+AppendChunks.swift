@@ -1,4 +1,5 @@
 import Foundation
+import OpenSSLBridge
 
 /// The entries that one batch append added: how many, and the first and last.
 public struct BatchAppend: Sendable {
@@ -57,6 +58,11 @@ extension Ledger {
     /// holds up other appends. The second pass appends. Input that cannot be
     /// read twice, such as a pipe, is copied during the first pass to a
     /// temporary file that is removed at once and disappears when closed.
+    ///
+    /// The second pass compares the SHA-256 digest of each chunk with the
+    /// first pass's, so a file that another process truncates, extends or
+    /// rewrites meanwhile is rejected instead of appending lines that were
+    /// never checked, or only part of the batch.
     /// - Parameter progress: called with the number of entries signed so far and the number of events.
     /// - Returns: the entries appended, or nil when the input has no events; nothing is appended then.
     /// - Throws: `LedgerError` naming the line of the first bad line, or the
@@ -66,15 +72,40 @@ extension Ledger {
                              progress: ProgressHandler? = nil) throws -> BatchAppend? {
         let replay = try ReplayableInput(input)
         var eventCount = 0
-        let checking = NDJSONEvents.Reader(replay.firstPass, defaultActor: defaultActor, onRead: replay.copy)
+        var chunkDigests: [[UInt8]] = []
+        let checking = NDJSONEvents.Reader(replay.firstPass, defaultActor: defaultActor, onRead: replay.copy,
+                                           onChunk: { chunkDigests.append(Digest.sha256($0)) })
         while let events = try checking.nextEvents() {
             eventCount += events.count
         }
         guard eventCount > 0 else { return nil }
-        let appending = NDJSONEvents.Reader(try replay.secondPass(), defaultActor: defaultActor)
+
+        var chunksAppended = 0
+        let appending = NDJSONEvents.Reader(try replay.secondPass(), defaultActor: defaultActor, onChunk: { bytes in
+            guard chunksAppended < chunkDigests.count, Digest.sha256(bytes) == chunkDigests[chunksAppended] else {
+                throw InputChanged()
+            }
+            chunksAppended += 1
+        })
         return try appendChunks(signingKey: signingKey, expectedCount: eventCount, progress: progress) {
-            try appending.nextEvents()
+            do {
+                guard let events = try appending.nextEvents() else {
+                    guard chunksAppended == chunkDigests.count else { throw InputChanged() }
+                    return nil
+                }
+                return events
+            } catch is InputChanged {
+                throw Self.inputChanged(afterLine: appending.linesRead)
+            }
         }
+    }
+
+    /// The second pass over an NDJSON input found other bytes than the first.
+    private struct InputChanged: Error {}
+
+    private static func inputChanged(afterLine line: Int) -> LedgerError {
+        LedgerError(.invalidInput,
+            "the NDJSON input changed while it was read, after line \(line), so nothing was appended: append from a file that no other process writes to, such as a copy")
     }
 }
 

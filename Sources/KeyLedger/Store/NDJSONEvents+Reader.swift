@@ -20,6 +20,7 @@ extension NDJSONEvents {
         private let bytesPerChunk: Int
         private let readSize: Int
         private let onRead: ((UnsafeRawBufferPointer) throws -> Void)?
+        private let onChunk: ((UnsafeRawBufferPointer) throws -> Void)?
         /// Bytes read from the input and not yet returned as events.
         private var pending: [UInt8] = []
         private var endOfInput = false
@@ -36,8 +37,13 @@ extension NDJSONEvents {
         ///     lines, so that long lines make shorter chunks.
         ///   - readSize: The most bytes read from `handle` at a time.
         ///   - onRead: Called with each block of bytes read from `handle`, in order.
+        ///   - onChunk: Called with the bytes of each chunk of lines, line
+        ///     feeds included, before the chunk is parsed. Chunks of blank lines
+        ///     are passed too. The chunks depend only on the input's bytes, not
+        ///     on how `read` splits them, so the same input gives the same chunks.
         public init(_ handle: FileHandle, defaultActor: String?, linesPerChunk: Int = 8_192, bytesPerChunk: Int = 16 << 20,
-                    readSize: Int = 1 << 20, onRead: ((UnsafeRawBufferPointer) throws -> Void)? = nil) {
+                    readSize: Int = 1 << 20, onRead: ((UnsafeRawBufferPointer) throws -> Void)? = nil,
+                    onChunk: ((UnsafeRawBufferPointer) throws -> Void)? = nil) {
             precondition(linesPerChunk > 0 && bytesPerChunk > 0 && readSize > 0, "a reader needs room for at least one line and one byte")
             self.handle = handle
             self.defaultActor = defaultActor
@@ -45,6 +51,7 @@ extension NDJSONEvents {
             self.bytesPerChunk = bytesPerChunk
             self.readSize = readSize
             self.onRead = onRead
+            self.onChunk = onChunk
         }
 
         /// Returns the events of up to `linesPerChunk` further lines, skipping
@@ -57,6 +64,9 @@ extension NDJSONEvents {
             while true {
                 let (lines, consumed) = try nextLines()
                 if lines.isEmpty { return nil }
+                if let onChunk {
+                    try pending.withUnsafeBytes { try onChunk(UnsafeRawBufferPointer(rebasing: $0[..<consumed])) }
+                }
                 let events = try NDJSONEvents.parseLines(lines, of: pending, firstLineNumber: linesRead + 1,
                                                          defaultActor: defaultActor)
                 linesRead += lines.count
@@ -77,7 +87,8 @@ extension NDJSONEvents {
                     lines.append(try line(from: lineStart, to: lineEnd, number: lines.count))
                     lineStart = lineEnd + 1
                     searchFrom = lineStart
-                } else if pending.count - lineStart > NDJSONEvents.maximumLineBytes {
+                } else if pending.count - lineStart > NDJSONEvents.maximumLineBytes + 1 {
+                    // The one byte more is room for the carriage return of a CRLF line end.
                     throw tooLong(number: lines.count)
                 } else if endOfInput {
                     if lineStart < pending.count {
@@ -94,8 +105,8 @@ extension NDJSONEvents {
         }
 
         private func line(from start: Int, to end: Int, number: Int) throws -> Range<Int> {
-            guard end - start <= NDJSONEvents.maximumLineBytes else { throw tooLong(number: number) }
             let contentEnd = end > start && pending[end - 1] == 0x0D ? end - 1 : end
+            guard contentEnd - start <= NDJSONEvents.maximumLineBytes else { throw tooLong(number: number) }
             return start..<contentEnd
         }
 
