@@ -115,6 +115,57 @@ final class CrashSafetyTests: CLITestCase {
         XCTAssertEqual(next.standardOutput.split(separator: ":").first.map(String.init), "\(expectedCount + 1)")
     }
 
+    func testKilledMultiChunkBatchAppendsAllOrNothing() throws {
+        let created = try createLedger()
+        // 20,000 lines make three chunks of at most 8,192 lines each.
+        let batchSize = 20_000
+        let lines = (1...batchSize).map { #"{"kind":"note","actor":"batch","body":{"i":\#($0)}}"# }
+        let batchFile = try write("batch.ndjson", lines.joined(separator: "\n") + "\n")
+        let temporaryDirectory = path("tmp")
+        try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: false)
+        let appendCommand = #""$KEYLEDGER" append --ledger "$LEDGER" --signing-key "$KEY" --ndjson"#
+        let sources = [("file", #"\#(appendCommand) "$BATCH""#), ("pipe", #"cat "$BATCH" | \#(appendCommand) -"#)]
+        let wal = created.ledger + "-wal"
+        var expectedCount = 1
+        var generator = SystemRandomNumberGenerator()
+
+        for (source, script) in sources {
+            // The first kill comes once uncommitted pages of the batch reach the WAL,
+            // the second at a random moment before or after that.
+            var walGrewAfter = 1.0
+            for round in 1...2 {
+                let process = try Program.start(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: [
+                    "KEYLEDGER": executable.path, "LEDGER": created.ledger, "KEY": created.signingKey,
+                    "BATCH": batchFile, "TMPDIR": temporaryDirectory,
+                ], workingDirectory: directory)
+                let started = Date()
+                let moment: String
+                if round == 1 {
+                    try Self.waitForFile(wal, largerThan: 256 << 10, while: process)
+                    walGrewAfter = Date().timeIntervalSince(started)
+                    moment = "once the WAL exceeded 256 KiB, after \(String(format: "%.3f", walGrewAfter)) s"
+                } else {
+                    let delay = walGrewAfter * Double.random(in: 0.2...1.5, using: &generator)
+                    Thread.sleep(forTimeInterval: delay)
+                    moment = "after \(String(format: "%.3f", delay)) s"
+                }
+                process.killGroup()
+                let killed = try process.wait(timeout: 30)
+                let context = "batch from a \(source) killed \(moment), exit status \(killed.status)"
+
+                let verify = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor])
+                XCTAssertEqual(verify.status, 0, "\(context)\n\(verify.summary)")
+                let count = try XCTUnwrap(verify.outputLines.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) },
+                                          "\(context)\n\(verify.summary)")
+                XCTAssertTrue(count == expectedCount || count == expectedCount + batchSize,
+                              "\(context): \(count - expectedCount) of \(batchSize) batch entries were kept")
+                expectedCount = count
+                let leftOver = try FileManager.default.contentsOfDirectory(atPath: temporaryDirectory)
+                XCTAssertEqual(leftOver, [], "\(context): files left in TMPDIR")
+            }
+        }
+    }
+
     /// Waits until the file at `path` is larger than `bytes`, failing the test if `process` ends first.
     static func waitForFile(_ path: String, largerThan bytes: Int, while process: RunningProgram) throws {
         let deadline = Date().addingTimeInterval(60)
