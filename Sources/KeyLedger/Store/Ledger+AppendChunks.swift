@@ -60,9 +60,9 @@ extension Ledger {
     /// temporary file that is removed at once and disappears when closed.
     ///
     /// The second pass compares the SHA-256 digest of each chunk with the
-    /// first pass's, so a file that another process truncates, extends or
-    /// rewrites meanwhile is rejected instead of appending lines that were
-    /// never checked, or only part of the batch.
+    /// first pass's. So a file that another process truncates, extends or
+    /// rewrites meanwhile is rejected, instead of appending unchecked lines
+    /// or only part of the batch.
     /// - Parameter progress: called with the number of entries signed so far and the number of events.
     /// - Returns: the entries appended, or nil when the input has no events; nothing is appended then.
     /// - Throws: `LedgerError` naming the line of the first bad line, or the
@@ -70,7 +70,7 @@ extension Ledger {
     @discardableResult
     public func appendNDJSON(from input: FileHandle, defaultActor: String?, signingKey: SigningKey,
                              progress: ProgressHandler? = nil) throws -> BatchAppend? {
-        let replay = try ReplayableInput(input)
+        let replay = ReplayableInput(input)
         var eventCount = 0
         var chunkDigests: [[UInt8]] = []
         let checking = NDJSONEvents.Reader(replay.firstPass, defaultActor: defaultActor, onRead: replay.copy,
@@ -114,32 +114,36 @@ extension Ledger {
 /// copied to an unlinked temporary file while it is read.
 private final class ReplayableInput {
     let firstPass: FileHandle
+    /// The offset to read a regular file again from, or nil when the input is copied instead.
     private let startOffset: UInt64?
-    private let spool: FileHandle?
+    /// The copy, created at the first byte read, so that empty input needs no
+    /// temporary directory. Input of blank lines only still needs one.
+    private var spool: FileHandle?
+    private let temporaryDirectory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
 
-    init(_ input: FileHandle) throws {
+    init(_ input: FileHandle) {
         firstPass = input
         var status = stat()
         if fstat(input.fileDescriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
            let offset = try? input.offset() {
             startOffset = offset
-            spool = nil
         } else {
             startOffset = nil
-            spool = try Self.unlinkedTemporaryFile()
         }
     }
 
     /// Keeps a copy of bytes read in the first pass, when the input cannot be read again.
     func copy(_ bytes: UnsafeRawBufferPointer) throws {
-        guard let spool else { return }
+        guard startOffset == nil else { return }
+        let spool = try self.spool ?? Self.unlinkedTemporaryFile(in: temporaryDirectory)
+        self.spool = spool
         var written = 0
         while written < bytes.count {
             let count = write(spool.fileDescriptor, bytes.baseAddress! + written, bytes.count - written)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
                 throw LedgerError(.invalidInput,
-                    "cannot keep a copy of the NDJSON input in the temporary directory: \(String(cString: strerror(errno))); set TMPDIR to a directory with free space")
+                    "cannot keep a copy of the NDJSON input in \(temporaryDirectory): \(String(cString: strerror(errno))); set TMPDIR to a directory with free space")
             }
             written += count
         }
@@ -152,15 +156,16 @@ private final class ReplayableInput {
                 try spool.seek(toOffset: 0)
                 return spool
             }
-            try firstPass.seek(toOffset: startOffset ?? 0)
+            // Input that is copied but has no copy was empty, and reading it again finds its end at once.
+            guard let startOffset else { return firstPass }
+            try firstPass.seek(toOffset: startOffset)
             return firstPass
         } catch {
             throw LedgerError(.invalidInput, "cannot read the NDJSON input a second time: \(error.localizedDescription)")
         }
     }
 
-    private static func unlinkedTemporaryFile() throws -> FileHandle {
-        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    private static func unlinkedTemporaryFile(in directory: String) throws -> FileHandle {
         var template = Array("\(directory)/keyledger-ndjson.XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {

@@ -1,0 +1,60 @@
+import Foundation
+import XCTest
+
+/// Where `keyledger append --ndjson -` keeps its copy of a pipe, and what it
+/// locks while the pipe is still being written.
+final class BatchAppendInputTests: CLITestCase {
+    private let line = #"{"kind":"note","actor":"bot","body":{}}"#
+
+    /// Runs `append --ndjson -` with `input` written to its standard input through a pipe.
+    private func appendFromPipe(_ input: String, ledger created: CreatedLedger, temporaryDirectory: String) throws -> ProgramRun {
+        let script = #"printf '%s' "$INPUT" | "$KEYLEDGER" append --ledger "$LEDGER" --signing-key "$KEY" --ndjson -"#
+        return try Program.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: [
+            "KEYLEDGER": executable.path, "LEDGER": created.ledger, "KEY": created.signingKey,
+            "INPUT": input, "TMPDIR": temporaryDirectory,
+        ], workingDirectory: directory)
+    }
+
+    func testEmptyPipeNeedsNoTemporaryDirectory() throws {
+        let created = try createLedger()
+        let run = try appendFromPipe("", ledger: created, temporaryDirectory: path("missing-tmp"))
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertEqual(run.standardError, "error: standard input contains no events\n")
+    }
+
+    func testMissingTemporaryDirectoryIsNamed() throws {
+        let created = try createLedger()
+        let missing = path("missing-tmp")
+        let run = try appendFromPipe(line + "\n", ledger: created, temporaryDirectory: missing)
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertTrue(run.standardError.contains("cannot create a temporary file in \(missing)"), run.summary)
+        XCTAssertTrue(run.standardError.contains("set TMPDIR to a writable directory"), run.summary)
+        XCTAssertEqual(try logEntries(created.ledger).count, 1, "a rejected batch appended entries")
+    }
+
+    func testSlowPipeWriterLeavesLedgerUnlocked() throws {
+        let created = try createLedger()
+        let release = path("release-second-line")
+        // The writer sends one line, then waits for the test to create `release` before it sends the last.
+        let script = """
+            { echo "$LINE"; while [ ! -e "$RELEASE" ]; do sleep 0.05; done; echo "$LINE"; } |
+                "$KEYLEDGER" append --ledger "$LEDGER" --signing-key "$KEY" --ndjson -
+            """
+        let batch = try Program.start(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: [
+            "KEYLEDGER": executable.path, "LEDGER": created.ledger, "KEY": created.signingKey,
+            "LINE": line, "RELEASE": release,
+        ], workingDirectory: directory)
+
+        // The batch is still reading its input, so a single append must not wait for it.
+        let single = try keyledger(["append", "--ledger", created.ledger, "--signing-key", created.signingKey,
+                                    "--kind", "note", "--actor", "single"], timeout: 30)
+        XCTAssertEqual(single.status, 0, single.summary)
+        XCTAssertTrue(batch.process.isRunning, "the batch ended before its writer sent the last line")
+
+        FileManager.default.createFile(atPath: release, contents: nil)
+        let finished = try batch.wait(timeout: 60)
+        XCTAssertEqual(finished.status, 0, finished.summary)
+        let actors = try logEntries(created.ledger).compactMap { $0["actor"] as? String }
+        XCTAssertEqual(Array(actors.dropFirst()), ["single", "bot", "bot"])
+    }
+}
