@@ -29,4 +29,19 @@ final class BatchAppendOutputTests: CLITestCase {
         let head = try XCTUnwrap(logEntries(created.ledger).last?["hash"] as? String)
         XCTAssertEqual(run.standardOutput, "4:\(head)\n")
     }
+
+    func testJSONOfTwoChunksMatchesLog() throws {
+        let created = try createLedger()
+        try append(created)
+        // 8,193 lines make a full chunk of 8,192 lines and a chunk of one line, which ends without a line feed.
+        let lines = (1...8_193).map { #"{"kind":"note","actor":"bot","body":{"n":\#($0)}}"# }
+        let run = try keyledger(["append", "--ledger", created.ledger, "--signing-key", created.signingKey,
+                                 "--ndjson", try write("two-chunks.ndjson", lines.joined(separator: "\n")), "--json"])
+        XCTAssertEqual(run.status, 0, run.summary)
+
+        let log = try keyledger(["log", "--ledger", created.ledger, "--json"])
+        XCTAssertEqual(log.status, 0, log.summary)
+        XCTAssertEqual(run.outputLines.count, 8_193)
+        XCTAssertEqual(run.outputLines, Array(log.outputLines.dropFirst(2)))
+    }
 }
