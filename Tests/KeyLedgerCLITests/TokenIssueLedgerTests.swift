@@ -171,4 +171,27 @@ final class TokenIssueLedgerTests: CLITestCase {
         XCTAssertEqual(unanchored.outputLines.count, 1, unanchored.summary)
         XCTAssertTrue(unanchored.standardError.hasPrefix("warning: no trust anchor given"), unanchored.summary)
     }
+    func testIssueRejectsKeyOutOfService() throws {
+        let created = try createLedger()
+        let common = ["--ledger", created.ledger, "--signing-key", created.signingKey]
+        let keyID = try generateKeyUnderChange(created)
+        let issue = ["token", "issue", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor,
+                     "--key", path("api.pem"), "--kid", keyID]
+
+        // Generated but not yet served, and then published: both may sign.
+        XCTAssertEqual(try keyledger(issue).status, 0)
+        try keyledgerSucceeds(["key", "publish", "--kid", keyID, "--env", "production", "--change", "CHG-1", "--actor", "tina"] + common)
+        XCTAssertEqual(try keyledger(issue).status, 0)
+
+        let rollback = try keyledgerSucceeds(["change", "rollback", "--id", "CHG-1", "--actor", "tina"] + common)
+        // The rollback prints "entry N: rolled_back CHG-1 key KID" for the key.
+        let rolledBackLine = try XCTUnwrap(rollback.standardError.split(separator: "\n").first { $0.contains(": rolled_back ") })
+        let rolledBackAt = try XCTUnwrap(rolledBackLine.split(separator: ":").first)
+        let run = try keyledger(issue)
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertEqual(run.standardOutput, "", "a token was printed")
+        XCTAssertTrue(run.standardError.contains(
+            "the token signing key (thumbprint \(keyID)) is out of service (rolled_back in \"production\" at \(rolledBackAt)): "), run.summary)
+        XCTAssertTrue(run.standardError.contains("sign with a published key, see `keyledger key list`"), run.summary)
+    }
 }

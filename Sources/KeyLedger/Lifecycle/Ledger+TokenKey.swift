@@ -11,6 +11,11 @@ extension Ledger {
     /// too. Any other `kid`, such as one a provider chose, is accepted, and so
     /// is a key that the ledger does not record.
     ///
+    /// A managed key that is retired or rolled back in every environment that
+    /// records it has left the JWK Set, or is about to, so it must not sign
+    /// new tokens either. A key that is generated but not yet published may,
+    /// for tests before it is served.
+    ///
     /// The ledger is read as stored. Call
     /// ``checkTokenSigningKey(_:keyID:verifying:)`` instead when the records
     /// must be trusted.
@@ -65,6 +70,15 @@ extension Ledger {
             throw LedgerError(.invalidInput,
                 "the token signing key (thumbprint \(thumbprint)) is a checkpoint key of this ledger: a key that signs checkpoints must not also sign API tokens, so sign with a key from `keyledger key generate`")
         }
+        let records = try keys()
+        let ownRecords = records.filter { $0.keyID == thumbprint }
+        if !ownRecords.isEmpty, ownRecords.allSatisfy({ $0.state == .retired || $0.state == .rolledBack }) {
+            let ends = ownRecords.map { record in
+                "\(record.state.rawValue) in \(quoted(record.environment))\(record.ended.map { " at entry \($0.sequence)" } ?? "")"
+            }
+            throw LedgerError(.invalidInput,
+                "the token signing key (thumbprint \(thumbprint)) is out of service (\(ends.joined(separator: ", "))): verifiers drop a key that leaves the JWK Set, so sign with a published key, see `keyledger key list`")
+        }
         if keyID == thumbprint {
             return
         }
@@ -72,7 +86,7 @@ extension Ledger {
             throw LedgerError(.invalidInput,
                 "kid \(quoted(keyID)) is a key id of this ledger's own signing or checkpoint key, not of the token signing key (thumbprint \(thumbprint)): use the kid that the JWK Set lists for this key")
         }
-        for record in try keys() where record.keyID != thumbprint
+        for record in records where record.keyID != thumbprint
             && (record.keyID == keyID || record.providerKeyID == keyID) {
             throw LedgerError(.invalidInput,
                 "kid \(quoted(keyID)) is recorded in this ledger for another public key (\(record.keyID) in \(quoted(record.environment))), not for the token signing key (thumbprint \(thumbprint)): use the kid that the JWK Set lists for this key, such as its thumbprint")

@@ -16,7 +16,8 @@ enum TokenIssueCommand: Command {
         The header is {"alg":ALG,"kid":KID,"typ":"JWT"}. The claims are those of --claims plus iat, the
         current time in whole seconds since 1970 (UTC), and exp, which is iat plus --ttl. --claims may not
         set iat, exp or nbf. The token is printed on standard output with no other text.
-        With a ledger, the command rejects a key that signs the ledger's entries or checkpoints, and a --kid
+        With a ledger, the command rejects a key that signs the ledger's entries or checkpoints, a managed
+        key that is retired or rolled back in every environment that records it, and a --kid
         that the ledger records for another public key (a managed key's thumbprint or provider kid, or a
         ledger signing or checkpoint key id). A kid the ledger does not record, such as one a provider
         chose, is accepted. Before it relies on those records, it verifies the whole ledger, as `keyledger
