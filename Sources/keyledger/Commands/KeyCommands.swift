@@ -129,11 +129,18 @@ enum KeyListCommand: Command {
         someone who can write the file put there. Run `keyledger verify --trust-anchor KID` first when the
         result must be trusted.
         """,
-        options: [CommonOptions.ledger, .value("env", "ENV", "Only keys in this environment."), .flag("json", "Print one JSON object per key.")])
+        options: [CommonOptions.ledger, .value("env", "ENV", "Only keys in this environment, which must have keys (exit 2 otherwise)."),
+                  .flag("json", "Print one JSON object per key.")])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let ledger = try Ledger(path: try arguments.required("ledger"), readOnly: true)
-        for record in try ledger.keys(environment: arguments.value("env")) {
+        let environment = arguments.value("env")
+        let records = try ledger.keys(environment: environment)
+        // A mistyped --env would otherwise print nothing and look like an environment without keys.
+        if let environment, records.isEmpty {
+            try ledger.checkEnvironmentHasKeys(environment)
+        }
+        for record in records {
             if arguments.flag("json") {
                 Terminal.output(try record.jsonValue.serialized(pretty: false))
             } else {
