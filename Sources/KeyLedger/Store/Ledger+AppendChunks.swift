@@ -165,14 +165,24 @@ private final class ReplayableInput {
         }
     }
 
+    /// Opens a new file in `directory` that has no name, so nothing is left
+    /// behind however the process ends. Linux's `O_TMPFILE` makes such a file
+    /// at once (glibc's `__O_TMPFILE` includes `O_DIRECTORY`, as `O_TMPFILE`
+    /// does, whose macro Swift cannot import). On a file system without it the
+    /// file is made with `mkstemp` and its name removed right away.
     private static func unlinkedTemporaryFile(in directory: String) throws -> FileHandle {
-        var template = Array("\(directory)/keyledger-ndjson.XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        var descriptor = open(directory, O_RDWR | O_EXCL | O_CLOEXEC | __O_TMPFILE, 0o600)
+        if descriptor < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+            var template = Array("\(directory)/keyledger-ndjson.XXXXXX".utf8CString)
+            descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            if descriptor >= 0 {
+                template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+            }
+        }
         guard descriptor >= 0 else {
             throw LedgerError(.invalidInput,
                 "cannot create a temporary file in \(directory) for the NDJSON input: \(String(cString: strerror(errno))); set TMPDIR to a writable directory")
         }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 }
