@@ -210,6 +210,25 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(failure?.reason, .malformedEntry)
     }
 
+    func testRecordedAtInAnotherFormIsMalformed() throws {
+        // Each signed time names the instant in the column, but FORMAT.md allows only the column's form.
+        let cases: [(signed: String, column: String)] = [
+            ("2099-01-01T01:00:00.000+01:00", "2099-01-01T00:00:00.000Z"),
+            ("2099-01-01T00:00:00.000999Z", "2099-01-01T00:00:00.000Z"),
+            ("2099-01-01T00:00:00Z", "2099-01-01T00:00:00.000Z"),
+            ("2099-01-01", "2099-01-01T00:00:00.000Z"),
+        ]
+        for (signed, column) in cases {
+            try tamper("DELETE FROM entries WHERE seq = 11")
+            try appendSigned(["recorded_at": .string(signed)])
+            try tamper("UPDATE entries SET recorded_at = ? WHERE seq = 11", [.text(column)])
+            let failure = try verify()
+            XCTAssertEqual(failure?.sequence, 11, signed)
+            XCTAssertEqual(failure?.reason, .malformedEntry, signed)
+            XCTAssertTrue(failure?.detail.contains("\"\(signed)\"") ?? false, "\(String(describing: failure))")
+        }
+    }
+
     func testHandoverNamingWrongOutgoingKeyIsMalformed() throws {
         let next = try SigningKey.generate(.es256)
         try appendSigned([

@@ -381,11 +381,21 @@ struct ChainVerifier {
             recordedAtText: try? content.get().recordedAt.description)
     }
 
-    /// Decodes stored content that must already be in its RFC 8785 form.
+    /// Decodes stored content that must already be in its RFC 8785 form,
+    /// with `recorded_at` in the one form keyledger writes
+    /// (`2026-12-04T19:52:23.123Z`).
     static func decodeContent(_ canonical: [UInt8]) throws -> EntryContent {
         let content = try EntryContent(canonical: canonical)
-        guard try JCS.canonicalize(JSONValue(parsing: canonical)) == canonical else {
+        let value = try JSONValue(parsing: canonical)
+        guard try JCS.canonicalize(value) == canonical else {
             throw EntryDecodingError("the stored content is valid JSON but not its RFC 8785 canonical form")
+        }
+        // `EntryContent` parses any RFC 3339 time, also with an offset or another number of fractional
+        // digits, so without this check a signed time in another form would pass next to a normalized column.
+        let recordedAtText = value.objectValue?["recorded_at"]?.stringValue ?? ""
+        guard recordedAtText == content.recordedAt.description else {
+            throw EntryDecodingError(
+                "member \"recorded_at\" is \"\(recordedAtText)\", not a UTC time with exactly three fractional digits such as \(content.recordedAt.description)")
         }
         return content
     }
