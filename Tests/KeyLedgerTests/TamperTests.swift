@@ -229,6 +229,23 @@ final class TamperTests: XCTestCase {
         }
     }
 
+    func testHandoverToJWTOnlyAlgorithmIsMalformed() throws {
+        // RS384 and RS512 sign JWTs, but FORMAT.md allows only five algorithms for ledger signing keys.
+        for algorithm in ["RS384", "RS512"] {
+            var jwk = try XCTUnwrap(SigningKey.generate(.rs256).publicJWK.jsonValue.objectValue)
+            jwk["alg"] = .string(algorithm)
+            try tamper("DELETE FROM entries WHERE seq = 11")
+            try appendSigned([
+                "kind": "signing_key_rotated",
+                "body": .object(["signing_key": .object(jwk), "previous_kid": .string(signingKey.keyID)]),
+            ])
+            let failure = try verify()
+            XCTAssertEqual(failure?.sequence, 11, algorithm)
+            XCTAssertEqual(failure?.reason, .malformedEntry, algorithm)
+            XCTAssertTrue(failure?.detail.contains("\"\(algorithm)\"") ?? false, "\(String(describing: failure))")
+        }
+    }
+
     func testHandoverNamingWrongOutgoingKeyIsMalformed() throws {
         let next = try SigningKey.generate(.es256)
         try appendSigned([

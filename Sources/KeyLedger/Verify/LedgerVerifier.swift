@@ -531,8 +531,12 @@ struct ChainVerifier {
             if let claimed = jwk.keyID, claimed != keyID {
                 throw fail(.malformedEntry, "entry \(content.sequence) names key id \(claimed) for a key whose thumbprint is \(keyID)")
             }
-            guard let algorithmName = jwk.algorithm, let algorithm = JWSAlgorithm(rawValue: algorithmName) else {
-                throw fail(.malformedEntry, "entry \(content.sequence) gives no supported algorithm for its signing key")
+            // JWSAlgorithm also has RS384 and RS512, which JWTs may use but a ledger signing key may not.
+            guard let algorithmName = jwk.algorithm, let algorithm = JWSAlgorithm(rawValue: algorithmName),
+                  SigningKey.ledgerAlgorithms.contains(algorithm) else {
+                let names = SigningKey.ledgerAlgorithms.map(\.rawValue).joined(separator: ", ")
+                throw fail(.malformedEntry,
+                    "entry \(content.sequence) gives signing key algorithm \(jwk.algorithm.map { "\"\($0)\"" } ?? "none"), not one of \(names)")
             }
             let publicKey = try jwk.publicKey()
             guard algorithm.fits(publicKey.spec) else {
