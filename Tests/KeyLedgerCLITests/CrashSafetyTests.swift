@@ -71,42 +71,14 @@ final class CrashSafetyTests: CLITestCase {
         let padding = String(repeating: "p", count: 200)
         let lines = (1...batchSize).map { #"{"kind":"note","actor":"batch","body":{"i":\#($0),"padding":"\#(padding)"}}"# }
         let batchFile = try write("batch.ndjson", lines.joined(separator: "\n") + "\n")
-        let wal = created.ledger + "-wal"
-        var expectedCount = 2
 
         // The first kill comes once the batch has spilled uncommitted pages into the
         // WAL, which shows that its transaction is under way. The later kills come at
         // random moments around that time: before, during or after the transaction.
-        var walGrewAfter = 1.0
-        var generator = SystemRandomNumberGenerator()
-        for round in 1...3 {
-            let process = try Program.start(executable, ["append", "--ledger", created.ledger, "--signing-key",
-                                                         created.signingKey, "--ndjson", batchFile],
-                                            workingDirectory: directory)
-            let started = Date()
-            let moment: String
-            if round == 1 {
-                try Self.waitForFile(wal, largerThan: 512 << 10, while: process)
-                walGrewAfter = Date().timeIntervalSince(started)
-                moment = "once the WAL exceeded 512 KiB, after \(String(format: "%.3f", walGrewAfter)) s"
-            } else {
-                let delay = walGrewAfter * Double.random(in: 0.5...1.5, using: &generator)
-                Thread.sleep(forTimeInterval: delay)
-                moment = "after \(String(format: "%.3f", delay)) s"
-            }
-            process.killGroup()
-            let killed = try process.wait(timeout: 30)
-            let context = "batch killed \(moment), exit status \(killed.status)"
-
-            let verify = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor])
-            XCTAssertEqual(verify.status, 0, "\(context)\n\(verify.summary)")
-            // verify prints "valid: N entries, N signatures verified".
-            let count = try XCTUnwrap(verify.outputLines.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) },
-                                      "\(context)\n\(verify.summary)")
-            XCTAssertTrue(count == expectedCount || count == expectedCount + batchSize,
-                          "\(context): \(count - expectedCount) of \(batchSize) batch entries were kept")
-            print("\(context): \(count == expectedCount ? "none" : "all") of its entries kept")
-            expectedCount = count
+        let expectedCount = try killBatchAppends(rounds: 3, of: created, batchSize: batchSize, entriesBefore: 2,
+                                                 walBytes: 512 << 10, delays: 0.5...1.5, label: "batch") {
+            try Program.start(executable, ["append", "--ledger", created.ledger, "--signing-key", created.signingKey,
+                                           "--ndjson", batchFile], workingDirectory: directory)
         }
 
         let next = try keyledger(["append", "--ledger", created.ledger, "--signing-key", created.signingKey,
@@ -125,45 +97,66 @@ final class CrashSafetyTests: CLITestCase {
         try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: false)
         let appendCommand = #""$KEYLEDGER" append --ledger "$LEDGER" --signing-key "$KEY" --ndjson"#
         let sources = [("file", #"\#(appendCommand) "$BATCH""#), ("pipe", #"cat "$BATCH" | \#(appendCommand) -"#)]
-        let wal = created.ledger + "-wal"
         var expectedCount = 1
-        var generator = SystemRandomNumberGenerator()
-
         for (source, script) in sources {
             // The first kill comes once uncommitted pages of the batch reach the WAL,
             // the second at a random moment before or after that.
-            var walGrewAfter = 1.0
-            for round in 1...2 {
-                let process = try Program.start(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: [
+            expectedCount = try killBatchAppends(rounds: 2, of: created, batchSize: batchSize, entriesBefore: expectedCount,
+                                                 walBytes: 256 << 10, delays: 0.2...1.5, label: "batch from a \(source)",
+                                                 start: {
+                try Program.start(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: [
                     "KEYLEDGER": executable.path, "LEDGER": created.ledger, "KEY": created.signingKey,
                     "BATCH": batchFile, "TMPDIR": temporaryDirectory,
                 ], workingDirectory: directory)
-                let started = Date()
-                let moment: String
-                if round == 1 {
-                    try Self.waitForFile(wal, largerThan: 256 << 10, while: process)
-                    walGrewAfter = Date().timeIntervalSince(started)
-                    moment = "once the WAL exceeded 256 KiB, after \(String(format: "%.3f", walGrewAfter)) s"
-                } else {
-                    let delay = walGrewAfter * Double.random(in: 0.2...1.5, using: &generator)
-                    Thread.sleep(forTimeInterval: delay)
-                    moment = "after \(String(format: "%.3f", delay)) s"
-                }
-                process.killGroup()
-                let killed = try process.wait(timeout: 30)
-                let context = "batch from a \(source) killed \(moment), exit status \(killed.status)"
-
-                let verify = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor])
-                XCTAssertEqual(verify.status, 0, "\(context)\n\(verify.summary)")
-                let count = try XCTUnwrap(verify.outputLines.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) },
-                                          "\(context)\n\(verify.summary)")
-                XCTAssertTrue(count == expectedCount || count == expectedCount + batchSize,
-                              "\(context): \(count - expectedCount) of \(batchSize) batch entries were kept")
-                expectedCount = count
+            }, afterEachKill: { context in
                 let leftOver = try FileManager.default.contentsOfDirectory(atPath: temporaryDirectory)
                 XCTAssertEqual(leftOver, [], "\(context): files left in TMPDIR")
-            }
+            })
         }
+    }
+
+    /// Starts a batch append with `start` in each of `rounds` rounds and kills it: in the
+    /// first round once the WAL passes `walBytes`, later after that round's time
+    /// multiplied by a random factor from `delays`. After each kill the ledger must
+    /// verify and hold all of the batch's `batchSize` entries or none of them.
+    /// - Returns: the number of entries after the last round.
+    private func killBatchAppends(rounds: Int, of created: CreatedLedger, batchSize: Int, entriesBefore: Int,
+                                  walBytes: Int, delays: ClosedRange<Double>, label: String,
+                                  start: () throws -> RunningProgram,
+                                  afterEachKill: (String) throws -> Void = { _ in }) throws -> Int {
+        let wal = created.ledger + "-wal"
+        var expectedCount = entriesBefore
+        var walGrewAfter = 1.0
+        var generator = SystemRandomNumberGenerator()
+        for round in 1...rounds {
+            let process = try start()
+            let started = Date()
+            let moment: String
+            if round == 1 {
+                try Self.waitForFile(wal, largerThan: walBytes, while: process)
+                walGrewAfter = Date().timeIntervalSince(started)
+                moment = "once the WAL exceeded \(walBytes >> 10) KiB, after \(String(format: "%.3f", walGrewAfter)) s"
+            } else {
+                let delay = walGrewAfter * Double.random(in: delays, using: &generator)
+                Thread.sleep(forTimeInterval: delay)
+                moment = "after \(String(format: "%.3f", delay)) s"
+            }
+            process.killGroup()
+            let killed = try process.wait(timeout: 30)
+            let context = "\(label) killed \(moment), exit status \(killed.status)"
+
+            let verify = try keyledger(["verify", "--ledger", created.ledger, "--trust-anchor", created.trustAnchor])
+            XCTAssertEqual(verify.status, 0, "\(context)\n\(verify.summary)")
+            // verify prints "valid: N entries, N signatures verified".
+            let count = try XCTUnwrap(verify.outputLines.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) },
+                                      "\(context)\n\(verify.summary)")
+            XCTAssertTrue(count == expectedCount || count == expectedCount + batchSize,
+                          "\(context): \(count - expectedCount) of \(batchSize) batch entries were kept")
+            print("\(context): \(count == expectedCount ? "none" : "all") of its entries kept")
+            expectedCount = count
+            try afterEachKill(context)
+        }
+        return expectedCount
     }
 
     /// Waits until the file at `path` is larger than `bytes`, failing the test if `process` ends first.
