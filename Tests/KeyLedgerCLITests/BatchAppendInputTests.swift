@@ -32,18 +32,24 @@ final class BatchAppendInputTests: CLITestCase {
         XCTAssertEqual(try logEntries(created.ledger).count, 1, "a rejected batch appended entries")
     }
 
-    func testSlowPipeWriterLeavesLedgerUnlocked() throws {
-        let created = try createLedger()
-        let release = path("release-second-line")
-        // The writer sends one line, then waits for the test to create `release` before it sends the last.
+    /// Starts `append --ndjson -` fed by a writer that sends one line, then
+    /// waits until the file `release` exists before it sends the last.
+    private func startSlowPipeBatch(_ created: CreatedLedger, release: String,
+                                    environment: [String: String] = [:]) throws -> RunningProgram {
         let script = """
             { echo "$LINE"; while [ ! -e "$RELEASE" ]; do sleep 0.05; done; echo "$LINE"; } |
                 "$KEYLEDGER" append --ledger "$LEDGER" --signing-key "$KEY" --ndjson -
             """
-        let batch = try Program.start(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: [
+        return try Program.start(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: [
             "KEYLEDGER": executable.path, "LEDGER": created.ledger, "KEY": created.signingKey,
             "LINE": line, "RELEASE": release,
-        ], workingDirectory: directory)
+        ].merging(environment) { $1 }, workingDirectory: directory)
+    }
+
+    func testSlowPipeWriterLeavesLedgerUnlocked() throws {
+        let created = try createLedger()
+        let release = path("release-second-line")
+        let batch = try startSlowPipeBatch(created, release: release)
 
         // The batch is still reading its input, so a single append must not wait for it.
         let single = try keyledger(["append", "--ledger", created.ledger, "--signing-key", created.signingKey,
@@ -80,14 +86,7 @@ final class BatchAppendInputTests: CLITestCase {
         }
         close(probe)
         let release = path("release-second-line")
-        let script = """
-            { echo "$LINE"; while [ ! -e "$RELEASE" ]; do sleep 0.05; done; echo "$LINE"; } |
-                "$KEYLEDGER" append --ledger "$LEDGER" --signing-key "$KEY" --ndjson -
-            """
-        let batch = try Program.start(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: [
-            "KEYLEDGER": executable.path, "LEDGER": created.ledger, "KEY": created.signingKey,
-            "LINE": line, "RELEASE": release, "TMPDIR": temporary,
-        ], workingDirectory: directory)
+        let batch = try startSlowPipeBatch(created, release: release, environment: ["TMPDIR": temporary])
         defer { FileManager.default.createFile(atPath: release, contents: nil) }
 
         // Once the first line is copied, the copy is open: an O_TMPFILE file shows as "DIR/#INODE (deleted)".

@@ -21,8 +21,8 @@ final class TokenIssueLedgerTests: CLITestCase {
         let other = try keyledgerSucceeds(["init", "--ledger", path("other.db"), "--generate-signing-key", "EdDSA",
                                            "--key-out", path("other-key.pem"), "--actor", "alice"])
         XCTAssertEqual(other.status, 0, other.summary)
-        let shown = try keyledgerSucceeds(["signing-key", "show", "--ledger", path("other.db"), "--json"])
-        var providerJWK = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])?["jwk"] as? [String: Any])
+        let otherSigningKey = try keyledgerSucceeds(["signing-key", "show", "--ledger", path("other.db"), "--json"])
+        var providerJWK = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(otherSigningKey.standardOutput.utf8)) as? [String: Any])?["jwk"] as? [String: Any])
         providerJWK["kid"] = "provider-1"
         let providerFile = try write("provider.jwk", JSONSerialization.data(withJSONObject: providerJWK))
         try keyledgerSucceeds(["key", "import", "--name", "partner", "--env", "production", "--jwk", providerFile,
@@ -87,9 +87,10 @@ final class TokenIssueLedgerTests: CLITestCase {
 
     /// Returns the JSON object of the checkpoint key's public JWK as the genesis entry stores it.
     private func genesisCheckpointJWK(_ ledger: String) throws -> [String: Any] {
-        let shown = try keyledgerSucceeds(["checkpoint", "key", "show", "--ledger", ledger, "--json"])
-        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any], shown.summary)
-        return try XCTUnwrap((result["current"] as? [String: Any])?["jwk"] as? [String: Any], shown.summary)
+        let checkpointKeyShow = try keyledgerSucceeds(["checkpoint", "key", "show", "--ledger", ledger, "--json"])
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(checkpointKeyShow.standardOutput.utf8)) as? [String: Any],
+                                   checkpointKeyShow.summary)
+        return try XCTUnwrap((result["current"] as? [String: Any])?["jwk"] as? [String: Any], checkpointKeyShow.summary)
     }
 
     func testIssueRejectsTamperedLedger() throws {

@@ -28,7 +28,7 @@ final class TokenKeyVerificationTests: XCTestCase {
     }
 
     /// Puts another key's `x` and `kid` in place of the checkpoint key's in
-    /// the genesis entry, as someone who can write the file but holds no key
+    /// the genesis entry, as someone who can write the file but has no key
     /// could, so that the real checkpoint key is no longer recorded as one.
     private func replaceCheckpointKeyInGenesis() throws {
         let stored = try XCTUnwrap(try Ledger(path: path, readOnly: true).checkpointKeys().first).publicJWK.jsonValue

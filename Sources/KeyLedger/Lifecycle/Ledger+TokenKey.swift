@@ -34,7 +34,7 @@ extension Ledger {
     /// checks the token signing key as ``checkTokenSigningKey(_:keyID:)``
     /// does, in one read transaction, which is the caller's when there is one.
     ///
-    /// Someone who can write the ledger file but holds none of its keys can
+    /// Someone who can write the ledger file but has none of its keys can
     /// alter or delete the records that the check reads, so that one of the
     /// ledger's own keys, or a kid recorded for another key, passes. The
     /// verification finds such a change before the check relies on it.

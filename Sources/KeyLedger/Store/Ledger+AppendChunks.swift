@@ -165,11 +165,12 @@ private final class ReplayableInput {
         }
     }
 
-    /// Opens a new file in `directory` that has no name, so nothing is left
-    /// behind however the process ends. Linux's `O_TMPFILE` makes such a file
-    /// at once (glibc's `__O_TMPFILE` includes `O_DIRECTORY`, as `O_TMPFILE`
-    /// does, whose macro Swift cannot import). On a file system without it the
-    /// file is made with `mkstemp` and its name removed right away.
+    /// Opens a new file in `directory` that has no name, so that a killed
+    /// process leaves nothing behind. Linux's `O_TMPFILE` makes such a file at
+    /// once. Swift cannot import that macro, but glibc's `__O_TMPFILE` has the
+    /// same value, `O_DIRECTORY` included. On a file system without it, the
+    /// file is made with `mkstemp` and its name removed right after, which
+    /// leaves a short window in which a kill would leave the file.
     private static func unlinkedTemporaryFile(in directory: String) throws -> FileHandle {
         var descriptor = open(directory, O_RDWR | O_EXCL | O_CLOEXEC | __O_TMPFILE, 0o600)
         if descriptor < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
