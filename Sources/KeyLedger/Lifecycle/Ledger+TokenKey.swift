@@ -41,7 +41,7 @@ extension Ledger {
     /// - Parameter options: The verification options. Give `trustAnchor`, the
     ///   genesis signing key's id kept outside the ledger: without it the
     ///   ledger is checked against its own genesis key only.
-    /// - Returns: The verification result, whose `trustAnchorChecked` tells
+    /// - Returns: The verification result, whose `trustAnchorChecked` is true when
     ///   whether a trust anchor was checked.
     /// - Throws: `LedgerError` with the code `integrity` naming the first
     ///   entry that failed verification and the reason, or as

@@ -156,12 +156,12 @@ private final class ReplayableInput {
                 try spool.seek(toOffset: 0)
                 return spool
             }
-            // Input that is copied but has no copy was empty, and reading it again finds its end at once.
+            // A pipe that was never copied was empty, so reading it again finds its end at once.
             guard let startOffset else { return firstPass }
             try firstPass.seek(toOffset: startOffset)
             return firstPass
         } catch {
-            throw LedgerError(.invalidInput, "cannot read the NDJSON input a second time: \(error.localizedDescription)")
+            throw LedgerError(.invalidInput, "cannot read the NDJSON input a second time: \(error.localizedDescription); append from a regular file instead")
         }
     }
 

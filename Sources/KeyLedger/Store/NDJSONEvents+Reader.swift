@@ -55,7 +55,7 @@ extension NDJSONEvents {
         }
 
         /// Returns the events of up to `linesPerChunk` further lines, skipping
-        /// chunks that hold only blank lines, or nil when the input is used up.
+        /// chunks that contain only blank lines, or nil when the input is used up.
         /// - Throws: `LedgerError` for the first bad line, naming its number
         ///   in the input. A line longer than ``NDJSONEvents/maximumLineBytes``
         ///   is an `.invalidInput` error as soon as the limit is passed, and so
